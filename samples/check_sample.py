@@ -1,0 +1,381 @@
+#!/usr/bin/python3
+"""Independent checker for a generated sample backup (shares no code with gen/).
+
+Reads the backup the way a reader would (Manifest.plist -> keybag -> KEK -> class keys ->
+Manifest.db / Manifest.mbdb -> blobs), then compares everything with the generator's record:
+every row's metadata, every blob's location, and the SHA-256 of every decrypted plaintext.
+
+  check_sample.py BACKUP_DIR RECORD_JSON [--password-file F] [--use-record-kek]
+
+Exit status 0 when everything matches, 1 with a list of mismatches otherwise.
+Needs only the Python standard library and python3-cryptography.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import plistlib
+import shutil
+import sqlite3
+import struct
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap  # noqa: E402
+
+problems = []
+# A "decrypted-flagged" backup carries keys but stores plaintext blobs.
+STATE = {"blobs_plaintext": False}
+
+
+def bad(msg):
+    problems.append(msg)
+
+
+def cbc_decrypt(key, data):
+    d = Cipher(algorithms.AES(key), modes.CBC(bytes(16))).decryptor()
+    return d.update(data) + d.finalize()
+
+
+def parse_keybag(blob):
+    items, off = [], 0
+    while off < len(blob):
+        tag = blob[off:off + 4].decode("ascii")
+        (n,) = struct.unpack(">I", blob[off + 4:off + 8])
+        val = blob[off + 8:off + 8 + n]
+        if len(val) != n:
+            raise ValueError("truncated keybag")
+        if tag in ("VERS", "TYPE", "WRAP", "ITER", "DPWT", "DPIC", "CLAS", "KTYP"):
+            (val,) = struct.unpack(">I", val)
+        items.append((tag, val))
+        off += 8 + n
+    glob, classes, cur, uuids = {}, [], None, 0
+    for tag, val in items:
+        if tag == "UUID":
+            uuids += 1
+            if uuids >= 2:
+                cur = {"UUID": val}
+                classes.append(cur)
+                continue
+        (glob if cur is None else cur)[tag] = val
+    return glob, classes
+
+
+def resolve(objs, v):
+    while isinstance(v, plistlib.UID):
+        v = objs[v.data]
+    return v
+
+
+def decode_mbfile(blob):
+    pl = plistlib.loads(blob)
+    if pl.get("$archiver") != "NSKeyedArchiver":
+        raise ValueError("not an NSKeyedArchiver plist")
+    objs = pl["$objects"]
+    root = resolve(objs, pl["$top"]["root"])
+    cls = resolve(objs, root["$class"])
+    if cls.get("$classname") != "MBFile":
+        raise ValueError("root is not an MBFile")
+    out = {}
+    for k, v in root.items():
+        if k == "$class":
+            continue
+        v = resolve(objs, v)
+        if isinstance(v, dict) and "NS.data" in v:
+            v = resolve(objs, v["NS.data"])
+        out[k] = v
+    return out
+
+
+def read_mbdb(data):
+    if data[:6] != b"mbdb\x05\x00":
+        raise ValueError("bad mbdb header")
+    off, recs = 6, []
+
+    def string():
+        nonlocal off
+        (n,) = struct.unpack(">H", data[off:off + 2])
+        off += 2
+        if n == 0xFFFF:
+            return None
+        s = data[off:off + n]
+        off += n
+        return s
+
+    while off < len(data):
+        r = {}
+        for k in ("domain", "path", "target", "hash", "key"):
+            r[k] = string()
+        (r["mode"], r["inode"], r["uid"], r["gid"], r["mtime"], r["atime"], r["ctime"], r["size"],
+         r["pclass"], nprops) = struct.unpack(">HQIIIIIQBB", data[off:off + 40])
+        off += 40
+        r["props"] = {}
+        for _ in range(nprops):
+            name = string()
+            r["props"][name.decode("utf-8")] = string()
+        recs.append(r)
+    return recs
+
+
+def check(backup, record, password, use_record_kek):
+    style = record["style"]
+    man_path = os.path.join(backup, "Manifest.plist")
+    manifest = None
+    if os.path.exists(man_path):
+        with open(man_path, "rb") as f:
+            raw = f.read()
+        if not raw.startswith(b"bplist00"):
+            bad("Manifest.plist is not a binary plist")
+        manifest = plistlib.loads(raw)
+    elif record["manifest_plist"]["present"]:
+        bad("Manifest.plist missing")
+
+    class_keys = {}
+    if manifest and "BackupKeyBag" in manifest:
+        glob, classes = parse_keybag(manifest["BackupKeyBag"])
+        kb = record["keybag"]
+        for t in ("VERS", "TYPE", "WRAP", "ITER"):
+            if glob.get(t) != kb[t]:
+                bad(f"keybag {t} {glob.get(t)} != record {kb[t]}")
+        if use_record_kek:
+            kek = bytes.fromhex(record["kek_hex"])
+        else:
+            pw = password.encode("utf-8")
+            if "DPSL" in glob:
+                pw = hashlib.pbkdf2_hmac("sha256", pw, glob["DPSL"], glob["DPIC"], 32)
+            kek = hashlib.pbkdf2_hmac("sha1", pw, glob["SALT"], glob["ITER"], 32)
+            if kek.hex() != record["kek_hex"]:
+                bad("derived KEK differs from the record's kek_hex")
+        if [c["CLAS"] for c in classes] != kb["class_order"]:
+            bad("keybag class order differs")
+        for c in classes:
+            try:
+                k = aes_key_unwrap(kek, c["WPKY"])
+            except InvalidUnwrap:
+                bad(f"class {c['CLAS']} does not unwrap")
+                continue
+            if c["WRAP"] == 2:
+                class_keys[c["CLAS"]] = k
+            # WRAP 3 classes unwrap too (the trap) but are not usable.
+        if set(class_keys) != {1, 2, 3, 4, 6, 7, 8}:
+            bad(f"usable classes {sorted(class_keys)}")
+
+    files = record["files"]
+    by_key = {(f["domain"], f["relative_path"]): f for f in files}
+    rows = []
+
+    if style == "ios17":
+        with open(os.path.join(backup, "Manifest.db"), "rb") as f:
+            db = f.read()
+        if not db.startswith(b"SQLite format 3\x00"):
+            mk = manifest["ManifestKey"]
+            (mclass,) = struct.unpack("<I", mk[:4])
+            db = cbc_decrypt(aes_key_unwrap(class_keys[mclass], mk[4:]), db)
+            if not record["encrypted"]:
+                bad("Manifest.db encrypted but record says plaintext")
+        elif record["encrypted"]:
+            bad("Manifest.db plaintext but record says encrypted")
+        if hashlib.sha256(db).hexdigest() != record["manifest"]["plaintext_sha256"]:
+            bad("Manifest.db plaintext sha256 differs")
+        if db[18:20] != b"\x02\x02":
+            bad("Manifest.db not WAL mode")
+        page = struct.unpack(">H", db[16:18])[0]
+        if struct.unpack(">I", db[28:32])[0] * page != len(db):
+            bad("Manifest.db page count * page size != length")
+        with tempfile.TemporaryDirectory() as tmp:
+            p = os.path.join(tmp, "Manifest.db")
+            with open(p, "wb") as f:
+                f.write(db)
+            con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+            if con.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                bad("Manifest.db integrity_check failed")
+            schema = [r[0] for r in con.execute(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")]
+            for r in con.execute("SELECT fileID, domain, relativePath, flags, file FROM Files "
+                                 "ORDER BY rowid"):
+                rows.append(r)
+            if con.execute("SELECT count(*) FROM Properties").fetchone()[0] != 0:
+                bad("Properties not empty")
+            if con.execute("PRAGMA user_version").fetchone()[0] != 2:
+                bad("user_version != 2")
+            con.close()
+        want_schema = [
+            "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, "
+            "flags INTEGER, file BLOB)",
+            "CREATE INDEX FilesDomainIdx ON Files(domain)",
+            "CREATE INDEX FilesRelativePathIdx ON Files(relativePath)",
+            "CREATE INDEX FilesFlagsIdx ON Files(flags)",
+            "CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB)"]
+        if schema != want_schema:
+            bad(f"schema differs: {schema}")
+        if len(rows) != len(files):
+            bad(f"{len(rows)} rows, record has {len(files)}")
+        for fid, domain, rel, flags, blob in rows:
+            rec = by_key.get((domain, rel))
+            if rec is None:
+                bad(f"row {domain}/{rel} not in record")
+                continue
+            mb = decode_mbfile(blob)
+            if fid != hashlib.sha1(f"{domain}-{rel}".encode()).hexdigest() or fid != rec["file_id"]:
+                bad(f"{domain}/{rel}: fileID {fid}")
+            if flags != rec["flags"]:
+                bad(f"{domain}/{rel}: flags {flags} != {rec['flags']}")
+            if mb["RelativePath"] != rel:
+                bad(f"{domain}/{rel}: RelativePath {mb['RelativePath']!r}")
+            for k, rk in (("Mode", "mode"), ("Size", "recorded_size"), ("Birth", "birth"),
+                          ("LastModified", "mtime"), ("LastStatusChange", "ctime"),
+                          ("InodeNumber", "inode"), ("UserID", "uid"), ("GroupID", "gid"),
+                          ("ProtectionClass", "protection_class"), ("Target", "target")):
+                if mb.get(k) != rec[rk]:
+                    bad(f"{domain}/{rel}: {k} {mb.get(k)!r} != record {rk} {rec[rk]!r}")
+            if mb.get("Flags") != 0:
+                bad(f"{domain}/{rel}: MBFile Flags {mb.get('Flags')}")
+            ek = mb.get("EncryptionKey")
+            if (ek.hex() if ek else None) != rec["encryption_key_hex"]:
+                bad(f"{domain}/{rel}: EncryptionKey differs")
+            x = plistlib.loads(mb["ExtendedAttributes"]) if "ExtendedAttributes" in mb else {}
+            if {k: v.hex() for k, v in x.items()} != rec["xattrs"]:
+                bad(f"{domain}/{rel}: xattrs differ")
+            dg = mb.get("Digest")
+            if (dg.hex() if dg else None) != rec["digest"]:
+                bad(f"{domain}/{rel}: Digest differs")
+            row_kind = {0o100000: "file", 0o040000: "dir", 0o120000: "symlink"}[mb["Mode"] & 0o170000]
+            if row_kind != rec["kind"]:
+                bad(f"{domain}/{rel}: kind {row_kind}")
+            check_blob(backup, style, rec, ek, class_keys, mb.get("ProtectionClass"))
+    else:
+        with open(os.path.join(backup, "Manifest.mbdb"), "rb") as f:
+            recs = read_mbdb(f.read())
+        if len(recs) != len(files):
+            bad(f"{len(recs)} mbdb records, record has {len(files)}")
+        for r in recs:
+            domain, rel = r["domain"].decode("utf-8"), r["path"].decode("utf-8")
+            rec = by_key.get((domain, rel))
+            if rec is None:
+                bad(f"record {domain}/{rel} not in record")
+                continue
+            tgt = r["target"].decode("utf-8") if r["target"] is not None else None
+            for k, rk, v in (("mode", "mode", r["mode"]), ("size", "recorded_size", r["size"]),
+                             ("mtime", "mtime", r["mtime"]), ("atime", "atime", r["atime"]),
+                             ("ctime", "ctime", r["ctime"]), ("inode", "inode", r["inode"]),
+                             ("uid", "uid", r["uid"]), ("gid", "gid", r["gid"]),
+                             ("pclass", "protection_class", r["pclass"]), ("target", "target", tgt)):
+                if v != rec[rk]:
+                    bad(f"{domain}/{rel}: {k} {v!r} != record {rec[rk]!r}")
+            if {k: v.hex() for k, v in r["props"].items()} != rec["properties"]:
+                bad(f"{domain}/{rel}: properties differ")
+            if (r["key"].hex() if r["key"] else None) != rec["encryption_key_hex"]:
+                bad(f"{domain}/{rel}: key differs")
+            if (r["hash"].hex() if r["hash"] else None) != rec["digest"]:
+                bad(f"{domain}/{rel}: data hash differs from record")
+            blob_path = os.path.join(backup, rec["file_id"])
+            if rec["kind"] == "file" and rec["blob_present"] and not rec["traps"]:
+                with open(blob_path, "rb") as f:
+                    if hashlib.sha1(f.read()).digest() != r["hash"]:
+                        bad(f"{domain}/{rel}: data hash is not SHA-1 of the stored blob")
+            check_blob(backup, style, rec, r["key"], class_keys, r["pclass"])
+
+    # plists
+    for name, key in (("Info.plist", "info_plist"), ("Status.plist", "status_plist")):
+        with open(os.path.join(backup, name), "rb") as f:
+            raw = f.read()
+        fmt = "binary" if raw.startswith(b"bplist00") else "xml"
+        if fmt != record[key]["format"]:
+            bad(f"{name} format {fmt}")
+        if jsonable(plistlib.loads(raw)) != record[key]["values"]:
+            bad(f"{name} values differ from record")
+    if manifest is not None and jsonable(manifest) != record["manifest_plist"]["values"]:
+        bad("Manifest.plist values differ from record")
+    return len(rows) if style == "ios17" else len(files)
+
+
+def jsonable(v):
+    import datetime
+    if isinstance(v, datetime.datetime):
+        return v.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(v, bytes):
+        return {"data_hex": v.hex()}
+    if isinstance(v, dict):
+        return {k: jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [jsonable(x) for x in v]
+    return v
+
+
+def check_blob(backup, style, rec, enc_key, class_keys, pclass):
+    fid = rec["file_id"]
+    path = os.path.join(backup, fid[:2], fid) if style == "ios17" else os.path.join(backup, fid)
+    if rec["kind"] != "file":
+        if os.path.exists(path):
+            bad(f"{rec['relative_path']}: non-file row has a blob")
+        return
+    if not os.path.exists(path):
+        if rec["blob_present"]:
+            bad(f"{rec['relative_path']}: blob missing")
+        return
+    if not rec["blob_present"]:
+        bad(f"{rec['relative_path']}: blob present but record says missing")
+    with open(path, "rb") as f:
+        blob = f.read()
+    if hashlib.sha256(blob).hexdigest() != rec["blob_sha256"]:
+        bad(f"{rec['relative_path']}: blob sha256 differs")
+    if "zero-length-blob" in rec["traps"]:
+        if blob:
+            bad(f"{rec['relative_path']}: zero-length-blob trap but blob has bytes")
+        return
+    plain = blob
+    if class_keys and enc_key and not STATE["blobs_plaintext"]:
+        cls = pclass if pclass is not None else struct.unpack("<I", enc_key[:4])[0]
+        if cls != struct.unpack("<I", enc_key[:4])[0]:
+            bad(f"{rec['relative_path']}: class {cls} != key prefix")
+        fk = aes_key_unwrap(class_keys[cls], enc_key[4:])
+        if len(blob) % 16 or not blob:
+            bad(f"{rec['relative_path']}: blob length {len(blob)} not a positive multiple of 16")
+            return
+        p = cbc_decrypt(fk, blob)
+        n = p[-1]
+        if not 1 <= n <= 16 or p[-n:] != bytes([n]) * n:
+            bad(f"{rec['relative_path']}: bad PKCS#7 padding")
+            return
+        plain = p[:-n]
+    if len(plain) != rec["size"]:
+        bad(f"{rec['relative_path']}: plaintext size {len(plain)} != {rec['size']}")
+    if hashlib.sha256(plain).hexdigest() != rec["sha256"]:
+        bad(f"{rec['relative_path']}: plaintext sha256 differs")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("backup")
+    ap.add_argument("record")
+    ap.add_argument("--password-file")
+    ap.add_argument("--use-record-kek", action="store_true",
+                    help="take the KEK from the record (skips the slow PBKDF2)")
+    a = ap.parse_args()
+    with open(a.record, encoding="utf-8") as f:
+        record = json.load(f)
+    password = record["password"]
+    if a.password_file:
+        with open(a.password_file, "rb") as f:
+            password = f.read().split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+        if password != record["password"]:
+            bad("password file differs from the record's password")
+    STATE["blobs_plaintext"] = record["was_encrypted"] and not record["encrypted"]
+    n = check(a.backup, record, password, a.use_record_kek)
+    if problems:
+        for p in problems:
+            print("MISMATCH:", p)
+        print(f"{a.backup}: {len(problems)} mismatches")
+        return 1
+    print(f"{a.backup}: OK ({n} rows, {record['style']}, "
+          f"{'encrypted' if record['encrypted'] else 'plaintext'}, "
+          f"traps: {', '.join(record['traps']) or 'none'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
