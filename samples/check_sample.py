@@ -27,6 +27,7 @@ sys.dont_write_bytecode = True
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap  # noqa: E402
 
+CHUNK = 1 << 20
 problems = []
 # A "decrypted-flagged" backup carries keys but stores plaintext blobs.
 STATE = {"blobs_plaintext": False}
@@ -163,6 +164,7 @@ def check(backup, record, password, use_record_kek):
             # WRAP 3 classes unwrap too (the trap) but are not usable.
         if set(class_keys) != {1, 2, 3, 4, 6, 7, 8}:
             bad(f"usable classes {sorted(class_keys)}")
+            return 0  # wrong password or broken keybag: nothing further can be checked
 
     files = record["files"]
     by_key = {(f["domain"], f["relative_path"]): f for f in files}
@@ -272,11 +274,6 @@ def check(backup, record, password, use_record_kek):
                 bad(f"{domain}/{rel}: key differs")
             if (r["hash"].hex() if r["hash"] else None) != rec["digest"]:
                 bad(f"{domain}/{rel}: data hash differs from record")
-            blob_path = os.path.join(backup, rec["file_id"])
-            if rec["kind"] == "file" and rec["blob_present"] and not rec["traps"]:
-                with open(blob_path, "rb") as f:
-                    if hashlib.sha1(f.read()).digest() != r["hash"]:
-                        bad(f"{domain}/{rel}: data hash is not SHA-1 of the stored blob")
             check_blob(backup, style, rec, r["key"], class_keys, r["pclass"])
 
     # plists
@@ -306,46 +303,79 @@ def jsonable(v):
     return v
 
 
+def file_hashes(path):
+    """(sha256 hex, sha1 digest, size) of a file, streamed."""
+    h256, h1, n = hashlib.sha256(), hashlib.sha1(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h256.update(chunk)
+            h1.update(chunk)
+            n += len(chunk)
+    return h256.hexdigest(), h1.digest(), n
+
+
+def decrypt_stream(path, key):
+    """(sha256 hex of the plaintext, plaintext size) or an error string; streamed, the last
+    block is held back until EOF for the PKCS#7 check."""
+    d = Cipher(algorithms.AES(key), modes.CBC(bytes(16))).decryptor()
+    h, n, held = hashlib.sha256(), 0, b""
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            p = held + d.update(chunk)
+            held, p = p[-16:], p[:-16]
+            h.update(p)
+            n += len(p)
+    held += d.finalize()
+    if len(held) != 16:
+        return "blob length is not a positive multiple of 16"
+    pad = held[-1]
+    if not 1 <= pad <= 16 or held[-pad:] != bytes([pad]) * pad:
+        return "bad PKCS#7 padding"
+    h.update(held[:-pad])
+    return h.hexdigest(), n + 16 - pad
+
+
 def check_blob(backup, style, rec, enc_key, class_keys, pclass):
     fid = rec["file_id"]
+    name = f"{rec['domain']}/{rec['relative_path']}"
     path = os.path.join(backup, fid[:2], fid) if style == "ios17" else os.path.join(backup, fid)
     if rec["kind"] != "file":
         if os.path.exists(path):
-            bad(f"{rec['relative_path']}: non-file row has a blob")
+            bad(f"{name}: non-file row has a blob")
         return
     if not os.path.exists(path):
         if rec["blob_present"]:
-            bad(f"{rec['relative_path']}: blob missing")
+            bad(f"{name}: blob missing")
         return
     if not rec["blob_present"]:
-        bad(f"{rec['relative_path']}: blob present but record says missing")
-    with open(path, "rb") as f:
-        blob = f.read()
-    if hashlib.sha256(blob).hexdigest() != rec["blob_sha256"]:
-        bad(f"{rec['relative_path']}: blob sha256 differs")
+        bad(f"{name}: blob present but record says missing")
+    blob_sha256, blob_sha1, blob_size = file_hashes(path)
+    if blob_sha256 != rec["blob_sha256"] or blob_size != rec["blob_size"]:
+        bad(f"{name}: blob sha256/size differs")
+    if style == "ios9" and "zero-length-blob" not in rec["traps"] and \
+            blob_sha1.hex() != rec["digest"]:
+        bad(f"{name}: mbdb data hash is not the SHA-1 of the stored blob")
     if "zero-length-blob" in rec["traps"]:
-        if blob:
-            bad(f"{rec['relative_path']}: zero-length-blob trap but blob has bytes")
+        if blob_size:
+            bad(f"{name}: zero-length-blob trap but the blob has bytes")
         return
-    plain = blob
     if class_keys and enc_key and not STATE["blobs_plaintext"]:
-        cls = pclass if pclass is not None else struct.unpack("<I", enc_key[:4])[0]
-        if cls != struct.unpack("<I", enc_key[:4])[0]:
-            bad(f"{rec['relative_path']}: class {cls} != key prefix")
+        prefix = struct.unpack("<I", enc_key[:4])[0]
+        cls = pclass if pclass is not None else prefix
+        if cls != prefix:
+            bad(f"{name}: class {cls} != key prefix {prefix}")
         fk = aes_key_unwrap(class_keys[cls], enc_key[4:])
-        if len(blob) % 16 or not blob:
-            bad(f"{rec['relative_path']}: blob length {len(blob)} not a positive multiple of 16")
+        res = decrypt_stream(path, fk)
+        if isinstance(res, str):
+            bad(f"{name}: {res}")
             return
-        p = cbc_decrypt(fk, blob)
-        n = p[-1]
-        if not 1 <= n <= 16 or p[-n:] != bytes([n]) * n:
-            bad(f"{rec['relative_path']}: bad PKCS#7 padding")
-            return
-        plain = p[:-n]
-    if len(plain) != rec["size"]:
-        bad(f"{rec['relative_path']}: plaintext size {len(plain)} != {rec['size']}")
-    if hashlib.sha256(plain).hexdigest() != rec["sha256"]:
-        bad(f"{rec['relative_path']}: plaintext sha256 differs")
+        plain_sha256, plain_size = res
+    else:
+        plain_sha256, plain_size = blob_sha256, blob_size
+    if plain_size != rec["size"]:
+        bad(f"{name}: plaintext size {plain_size} != {rec['size']}")
+    if plain_sha256 != rec["sha256"]:
+        bad(f"{name}: plaintext sha256 differs")
 
 
 def main():

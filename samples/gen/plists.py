@@ -92,11 +92,12 @@ def info_plist(style, ident, base_time) -> dict:
 
 def manifest_plist(style, ident, base_time, encrypted_flag, keybag_blob, manifest_key) -> dict:
     apps = {}
+    bundle_root = ("/private/var/containers/Bundle/Application/" if style == "ios17"
+                   else "/var/mobile/Containers/Bundle/Application/")
     for bundle, *_ in APPS:
         apps[bundle] = {
             "CFBundleIdentifier": bundle,
-            "Path": f"/private/var/containers/Bundle/Application/"
-                    f"{util.rand_uuid(util.sub_rng(ident['UniqueDeviceID'], bundle))}/"
+            "Path": f"{bundle_root}{util.rand_uuid(util.sub_rng(ident['UniqueDeviceID'], bundle))}/"
                     f"{bundle.rsplit('.', 1)[-1]}.app",
             "ContainerContentClass": "Data/Application",
         }
