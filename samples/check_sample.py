@@ -245,7 +245,8 @@ def check(backup, record, password, use_record_kek):
             dg = mb.get("Digest")
             if (dg.hex() if dg else None) != rec["digest"]:
                 bad(f"{domain}/{rel}: Digest differs")
-            row_kind = {0o100000: "file", 0o040000: "dir", 0o120000: "symlink"}[mb["Mode"] & 0o170000]
+            row_kind = {0o100000: "file", 0o040000: "dir",
+                        0o120000: "symlink"}[mb["Mode"] & 0o170000]
             if row_kind != rec["kind"]:
                 bad(f"{domain}/{rel}: kind {row_kind}")
             check_blob(backup, style, rec, ek, class_keys, mb.get("ProtectionClass"))

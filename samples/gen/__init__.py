@@ -2,5 +2,5 @@
 
 Container code (keybag, crypto, manifests, plists, writer) lives in this package; the files that
 go into a backup come from content modules in ``gen.content``.  Nothing here reads or shares
-code with the C++ reader: the only source is docs/FORMATS.md sections 1 and 2.
+code with the C++ reader: the only source is the format reference FORMATS.md, sections 1 and 2.
 """
