@@ -260,6 +260,7 @@ int Export(const std::vector<std::string>& args) {
   for (const auto& r : s.refused) std::cout << "  " << r << "\n";
   for (const auto& m : s.missing) std::cout << "  missing payload: " << SanitizeUtf8(m) << "\n";
   for (const auto& f : s.failed) std::cout << "  FAILED: " << f << "\n";
+  for (const auto& d : s.size_differences) std::cout << "  size differs: " << d << "\n";
   if (!s.symlinks.empty()) {
     std::cout << "  " << s.symlinks.size() << " symlinks not created (listed in "
               << (dest / reports::kExportReport).string() << ")\n";

@@ -249,6 +249,11 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
       }
       progress.Add(1, 0);
       std::lock_guard lock(mu);
+      if (e.recorded_size && *e.recorded_size != written) {
+        summary.size_differences.push_back(SanitizeUtf8(e.Path()) + ": " + std::to_string(written) +
+                                           " bytes, the manifest records " +
+                                           std::to_string(*e.recorded_size));
+      }
       summary.exported.push_back({e.Path(), rel, written, hasher.FinishHex()});
       summary.bytes += written;
     }
@@ -281,6 +286,7 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
   std::sort(summary.exported.begin(), summary.exported.end(),
             [](const ExportedFile& a, const ExportedFile& b) { return a.dest < b.dest; });
   std::sort(summary.failed.begin(), summary.failed.end());
+  std::sort(summary.size_differences.begin(), summary.size_differences.end());
   std::string hashes;
   for (const auto& f : summary.exported) hashes += f.sha256 + "  " + f.dest + "\n";
   MFX_RETURN_IF_ERROR(core::WriteFileAtomic(dest / kExportHashList, AsBytes(hashes)));
@@ -294,6 +300,7 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
   section("refused paths", summary.refused);
   section("missing payloads", summary.missing);
   section("failed", summary.failed);
+  section("sizes that differ from the manifest", summary.size_differences);
   section("symlinks (not created)", summary.symlinks);
   MFX_RETURN_IF_ERROR(core::WriteFileAtomic(dest / kExportReport, AsBytes(report)));
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -41,6 +41,9 @@ struct ExportSummary {
   std::vector<std::string> missing;     // manifest rows without a payload
   std::vector<std::string> failed;      // payloads that could not be read/decrypted/written
   std::vector<std::string> symlinks;    // "path -> target", not created
+  // Exported, but the size differs from the manifest's (stale sizes are common; an empty payload
+  // for a non-empty file is not).
+  std::vector<std::string> size_differences;
   uint64_t bytes = 0;
   uint64_t directories = 0;
   double seconds = 0;

@@ -406,6 +406,11 @@ void Backup::LocateBlobs() {
         break;
       }
     }
+    if (blobs_[i].present && blobs_[i].size == 0 && e.recorded_size.value_or(0) > 0) {
+      Note(BackupNote::Level::kWarning, e.Path() + ": payload " + blobs_[i].path +
+                                            " is empty but the manifest records " +
+                                            std::to_string(*e.recorded_size) + " bytes");
+    }
     if (!blobs_[i].present) {
       ++missing;
       if (missing <= 5) examples += (examples.empty() ? "" : "; ") + e.Path() + " (" + e.file_id + ")";
