@@ -21,6 +21,12 @@ struct Command {
 
 const std::map<std::string, Command>& Commands() {
   static const std::map<std::string, Command> kCommands = {
+      {"devices", {mfx::cli::DevicesCommand, "attached iOS devices (usbmuxd) and Apple/Android USB devices"}},
+      {"device-info", {mfx::cli::DeviceInfoCommand, "identity and clock of a connected iOS device"}},
+      {"acquire", {mfx::cli::AcquireCommand, "consented logical acquisition (backup) into a case"}},
+      {"analyze", {mfx::cli::AnalyzeCommand, "register a backup as evidence, parse it, write the case"}},
+      {"report", {mfx::cli::ReportCommand, "(re)generate reports from the case database"}},
+      {"verify", {mfx::cli::VerifyCommand, "check a case folder: hashes, custody chain, signature"}},
       {"backup", {mfx::cli::BackupCommand, "info | ls | export: read a backup folder"}},
   };
   return kCommands;

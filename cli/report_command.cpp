@@ -1,0 +1,14 @@
+// mfx report — being built (see the open issue); until then it says so instead of pretending.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+
+namespace mfx::cli {
+
+int ReportCommand(const std::vector<std::string>&) {
+  std::cerr << "mfx report: not available in this build yet\n";
+  return kExitFailure;
+}
+
+}  // namespace mfx::cli
