@@ -1,0 +1,395 @@
+#pragma once
+// The typed records every parser produces, one struct per record kind (CONTRACT.md "Records").
+//
+// Each record has the common fields (app, time, source, deleted) and names its own fields once in
+// VisitFields(v), in export order: v("name", value). Exporters, the case database and the reports
+// walk that list; nothing else spells field names. Field names and meanings of CONTRACT.md are
+// fixed; more fields may be added at the end of a kind.
+//
+// Field value types a visitor must accept: std::string, std::optional<std::string>, int64_t,
+// std::optional<int64_t>, std::optional<double>, bool, std::optional<bool>,
+// std::optional<core::Timestamp>, std::vector<std::string>, std::vector<Attachment>.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "parsers/provenance.h"
+
+namespace mfx::parsers {
+
+using OptString = std::optional<std::string>;
+using OptTime = std::optional<core::Timestamp>;
+
+struct RecordBase {
+  std::string app;   // "Messages", "WhatsApp", "Phone", "FaceTime", "Safari", …
+  OptTime time;      // the record's primary moment (CONTRACT.md "time")
+  Provenance source;
+  bool deleted = false;  // recovered from free pages, a WAL frame or a journal
+};
+
+struct Attachment {
+  std::string name;       // what the user saw (transfer_name)
+  OptString mime_type;
+  OptString path;         // as the database stores it (~/Library/SMS/Attachments/…)
+  OptString backup_path;  // "MediaDomain/Library/SMS/Attachments/…" when present in the backup
+  std::optional<int64_t> size;
+};
+
+struct Message : RecordBase {
+  static constexpr std::string_view kKind = "messages";
+  std::string direction;  // "incoming" / "outgoing"
+  OptString party;        // other side's handle; group chats: the sender of an incoming message
+  OptString chat;         // chat identifier
+  std::string service;    // "iMessage", "SMS", "RCS", "WhatsApp"
+  OptString text;         // full text, including text present only in attributedBody
+  OptTime read_time;
+  std::vector<Attachment> attachments;
+  OptTime delivered_time;
+  OptString guid;
+  OptString chat_name;              // display name of a group chat
+  std::vector<std::string> chat_participants;
+  OptString text_source;            // "text", "attributedBody", "ZTEXT", …
+  OptString message_type;           // e.g. "text", "image", "location", "tapback", "group event"
+  std::optional<double> latitude;   // shared locations
+  std::optional<double> longitude;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("direction", direction);
+    v("party", party);
+    v("chat", chat);
+    v("service", service);
+    v("text", text);
+    v("read_time", read_time);
+    v("attachments", attachments);
+    v("delivered_time", delivered_time);
+    v("guid", guid);
+    v("chat_name", chat_name);
+    v("chat_participants", chat_participants);
+    v("text_source", text_source);
+    v("message_type", message_type);
+    v("latitude", latitude);
+    v("longitude", longitude);
+  }
+};
+
+struct Contact : RecordBase {
+  static constexpr std::string_view kKind = "contacts";
+  OptString first_name;
+  OptString last_name;
+  OptString organization;
+  std::vector<std::string> phones;
+  std::vector<std::string> emails;
+  OptString middle_name;
+  OptString nickname;
+  OptString job_title;
+  OptString department;
+  OptString note;
+  std::vector<std::string> phone_labels;  // parallel to phones ("Mobile", "TextNow", …)
+  std::vector<std::string> email_labels;  // parallel to emails
+  std::vector<std::string> addresses;
+  std::vector<std::string> urls;
+  OptTime modified;
+  OptString birthday;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("first_name", first_name);
+    v("last_name", last_name);
+    v("organization", organization);
+    v("phones", phones);
+    v("emails", emails);
+    v("middle_name", middle_name);
+    v("nickname", nickname);
+    v("job_title", job_title);
+    v("department", department);
+    v("note", note);
+    v("phone_labels", phone_labels);
+    v("email_labels", email_labels);
+    v("addresses", addresses);
+    v("urls", urls);
+    v("modified", modified);
+    v("birthday", birthday);
+  }
+};
+
+struct Call : RecordBase {
+  static constexpr std::string_view kKind = "calls";
+  OptString party;
+  std::string direction;  // "incoming" / "outgoing"
+  std::optional<bool> answered;
+  std::optional<double> duration_s;
+  std::string call_type;  // "voice" / "video"
+  OptString service;      // "Phone", "FaceTime", "WhatsApp", third-party provider
+  OptString name;         // cached name
+  OptString country_code;
+  OptString disconnected_cause;
+  OptTime end_time;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("party", party);
+    v("direction", direction);
+    v("answered", answered);
+    v("duration_s", duration_s);
+    v("call_type", call_type);
+    v("service", service);
+    v("name", name);
+    v("country_code", country_code);
+    v("disconnected_cause", disconnected_cause);
+    v("end_time", end_time);
+  }
+};
+
+struct WebHistory : RecordBase {
+  static constexpr std::string_view kKind = "web_history";
+  std::string url;
+  OptString title;
+  std::optional<int64_t> visit_count;
+  OptString profile;  // Safari profile (iOS 17+), or browser profile
+  std::optional<bool> load_successful;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("url", url);
+    v("title", title);
+    v("visit_count", visit_count);
+    v("profile", profile);
+    v("load_successful", load_successful);
+  }
+};
+
+struct Bookmark : RecordBase {
+  static constexpr std::string_view kKind = "bookmarks";
+  OptString title;
+  OptString url;
+  OptString folder;
+  std::string bookmark_type;  // "bookmark", "reading_list", "folder"
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("title", title);
+    v("url", url);
+    v("folder", folder);
+    v("bookmark_type", bookmark_type);
+  }
+};
+
+struct Note : RecordBase {
+  static constexpr std::string_view kKind = "notes";
+  OptString title;
+  OptString text;  // the whole body; null for a locked note
+  OptTime modified;
+  OptString folder;
+  OptString account;
+  bool locked = false;
+  OptString snippet;
+  std::vector<std::string> attachments;  // identifiers / UTIs of embedded objects
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("title", title);
+    v("text", text);
+    v("modified", modified);
+    v("folder", folder);
+    v("account", account);
+    v("locked", locked);
+    v("snippet", snippet);
+    v("attachments", attachments);
+  }
+};
+
+struct CalendarEvent : RecordBase {
+  static constexpr std::string_view kKind = "calendar_events";
+  OptString title;
+  OptTime end;
+  OptString location;
+  std::optional<bool> all_day;
+  OptString calendar;
+  OptString description;
+  OptString time_zone;  // start_tz as stored; "_float" = floating wall-clock time
+  std::optional<double> latitude;
+  std::optional<double> longitude;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("title", title);
+    v("end", end);
+    v("location", location);
+    v("all_day", all_day);
+    v("calendar", calendar);
+    v("description", description);
+    v("time_zone", time_zone);
+    v("latitude", latitude);
+    v("longitude", longitude);
+  }
+};
+
+struct Photo : RecordBase {
+  static constexpr std::string_view kKind = "photos";
+  OptString filename;
+  std::optional<double> latitude;   // null when the asset has no location (-180 on disk)
+  std::optional<double> longitude;
+  OptString directory;
+  OptString media_type;  // "photo", "video"
+  OptTime added;
+  OptTime modified;
+  std::optional<bool> hidden;
+  std::optional<bool> trashed;
+  std::optional<bool> favorite;
+  std::vector<std::string> albums;
+  OptString original_filename;
+  OptString uuid;
+  OptString backup_path;
+  std::optional<int64_t> timezone_offset_s;
+  OptString creator_bundle_id;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("filename", filename);
+    v("latitude", latitude);
+    v("longitude", longitude);
+    v("directory", directory);
+    v("media_type", media_type);
+    v("added", added);
+    v("modified", modified);
+    v("hidden", hidden);
+    v("trashed", trashed);
+    v("favorite", favorite);
+    v("albums", albums);
+    v("original_filename", original_filename);
+    v("uuid", uuid);
+    v("backup_path", backup_path);
+    v("timezone_offset_s", timezone_offset_s);
+    v("creator_bundle_id", creator_bundle_id);
+  }
+};
+
+struct WifiNetwork : RecordBase {
+  static constexpr std::string_view kKind = "wifi_networks";
+  OptString ssid;
+  OptString bssid;
+  OptTime added;
+  OptTime joined_by_user;
+  OptTime joined_by_system;
+  OptString security;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("ssid", ssid);
+    v("bssid", bssid);
+    v("added", added);
+    v("joined_by_user", joined_by_user);
+    v("joined_by_system", joined_by_system);
+    v("security", security);
+  }
+};
+
+struct App : RecordBase {
+  static constexpr std::string_view kKind = "apps";
+  std::string bundle_id;
+  OptString name;
+  OptString version;
+  OptString vendor;
+  OptString apple_id;
+  OptString source_app;
+  std::vector<std::string> seen_in;  // "Info.plist", "Manifest.plist", "backup domains"
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("bundle_id", bundle_id);
+    v("name", name);
+    v("version", version);
+    v("vendor", vendor);
+    v("apple_id", apple_id);
+    v("source_app", source_app);
+    v("seen_in", seen_in);
+  }
+};
+
+struct Account : RecordBase {
+  static constexpr std::string_view kKind = "accounts";
+  OptString username;
+  OptString description;
+  OptString account_type;
+  OptString identifier;
+  OptString owning_bundle_id;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("username", username);
+    v("description", description);
+    v("account_type", account_type);
+    v("identifier", identifier);
+    v("owning_bundle_id", owning_bundle_id);
+  }
+};
+
+struct Voicemail : RecordBase {
+  static constexpr std::string_view kKind = "voicemails";
+  OptString party;
+  std::optional<double> duration_s;
+  OptString callback_number;
+  OptTime trashed_time;
+  OptString backup_path;  // the audio file in the backup
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("party", party);
+    v("duration_s", duration_s);
+    v("callback_number", callback_number);
+    v("trashed_time", trashed_time);
+    v("backup_path", backup_path);
+  }
+};
+
+struct DeviceInfo : RecordBase {
+  static constexpr std::string_view kKind = "device_info";
+  OptString device_name;
+  OptString udid;
+  OptString serial_number;
+  OptString product_type;
+  OptString ios_version;
+  OptString build_version;
+  OptString imei;
+  OptString imei2;
+  OptString meid;
+  OptString iccid;
+  OptString phone_number;
+
+  template <class V>
+  void VisitFields(V&& v) const {
+    v("device_name", device_name);
+    v("udid", udid);
+    v("serial_number", serial_number);
+    v("product_type", product_type);
+    v("ios_version", ios_version);
+    v("build_version", build_version);
+    v("imei", imei);
+    v("imei2", imei2);
+    v("meid", meid);
+    v("iccid", iccid);
+    v("phone_number", phone_number);
+  }
+};
+
+// The one list of record types; X(Type) for each.
+#define MFX_RECORD_TYPES(X) \
+  X(Message)                \
+  X(Contact)                \
+  X(Call)                   \
+  X(WebHistory)             \
+  X(Bookmark)               \
+  X(Note)                   \
+  X(CalendarEvent)          \
+  X(Photo)                  \
+  X(WifiNetwork)            \
+  X(App)                    \
+  X(Account)                \
+  X(Voicemail)              \
+  X(DeviceInfo)
+
+}  // namespace mfx::parsers
