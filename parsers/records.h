@@ -28,6 +28,7 @@ struct RecordBase {
   OptTime time;      // the record's primary moment (CONTRACT.md "time")
   Provenance source;
   bool deleted = false;  // recovered from free pages, a WAL frame or a journal
+  std::string parser;    // "sms/1.0": set by the runner, not by parsers
 };
 
 struct Attachment {

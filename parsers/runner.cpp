@@ -19,11 +19,13 @@ bool HasWildcard(std::string_view s) { return s.find('*') != std::string_view::n
 // Counts what a module emits and forwards it to the shared sink.
 class CountingSink final : public RecordSink {
  public:
-  CountingSink(RecordSink& next, std::map<std::string, int64_t>& counts) : next_(next), counts_(counts) {}
-#define MFX_COUNT_ADD_(Type)                     \
-  void Add(Type&& r) override {                  \
-    ++counts_[std::string(Type::kKind)];         \
-    next_.Add(std::move(r));                     \
+  CountingSink(RecordSink& next, std::map<std::string, int64_t>& counts, std::string parser)
+      : next_(next), counts_(counts), parser_(std::move(parser)) {}
+#define MFX_COUNT_ADD_(Type)              \
+  void Add(Type&& r) override {           \
+    ++counts_[std::string(Type::kKind)];  \
+    r.parser = parser_;                   \
+    next_.Add(std::move(r));              \
   }
   MFX_RECORD_TYPES(MFX_COUNT_ADD_)
 #undef MFX_COUNT_ADD_
@@ -31,6 +33,7 @@ class CountingSink final : public RecordSink {
  private:
   RecordSink& next_;
   std::map<std::string, int64_t>& counts_;
+  std::string parser_;
 };
 
 std::string SafeName(std::string s) {
@@ -173,7 +176,7 @@ std::vector<ParserRun> RunParsers(const std::vector<ParserModule>& modules, cons
       run.status = located.empty() ? ParserRun::Status::kNoInput : ParserRun::Status::kFailed;
       if (!located.empty()) run.error = "no input could be opened";
     } else {
-      CountingSink counting(sink, run.counts);
+      CountingSink counting(sink, run.counts, m.name + "/" + m.version);
       ParserContext ctx(counting, env, facts);
       Status st;
       try {
