@@ -95,6 +95,10 @@ struct Contact : RecordBase {
   std::vector<std::string> urls;
   OptTime modified;
   OptString birthday;
+  OptString birthday_raw;  // ABPerson.Birthday as stored (Cocoa seconds as text)
+  std::vector<std::string> address_labels;  // parallel to addresses
+  std::vector<std::string> url_labels;      // parallel to urls
+  OptString display_name;
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -114,6 +118,10 @@ struct Contact : RecordBase {
     v("urls", urls);
     v("modified", modified);
     v("birthday", birthday);
+    v("birthday_raw", birthday_raw);
+    v("address_labels", address_labels);
+    v("url_labels", url_labels);
+    v("display_name", display_name);
   }
 };
 
@@ -129,6 +137,10 @@ struct Call : RecordBase {
   OptString country_code;
   OptString disconnected_cause;
   OptTime end_time;
+  OptString service_provider;           // ZSERVICE_PROVIDER as stored
+  std::optional<int64_t> call_type_raw;  // ZCALLTYPE, or legacy call.flags
+  OptString location;                  // ZLOCATION (carrier-derived place)
+  OptString unique_id;
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -142,6 +154,10 @@ struct Call : RecordBase {
     v("country_code", country_code);
     v("disconnected_cause", disconnected_cause);
     v("end_time", end_time);
+    v("service_provider", service_provider);
+    v("call_type_raw", call_type_raw);
+    v("location", location);
+    v("unique_id", unique_id);
   }
 };
 
@@ -152,6 +168,7 @@ struct WebHistory : RecordBase {
   std::optional<int64_t> visit_count;
   OptString profile;  // Safari profile (iOS 17+), or browser profile
   std::optional<bool> load_successful;
+  std::optional<int64_t> origin;  // history_visits.origin as stored (0 = visited on this device)
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -160,6 +177,7 @@ struct WebHistory : RecordBase {
     v("visit_count", visit_count);
     v("profile", profile);
     v("load_successful", load_successful);
+    v("origin", origin);
   }
 };
 
@@ -169,6 +187,8 @@ struct Bookmark : RecordBase {
   OptString url;
   OptString folder;
   std::string bookmark_type;  // "bookmark", "reading_list", "folder"
+  OptString preview_text;     // reading list: PreviewText of extra_attributes
+  OptTime last_viewed;        // reading list: DateLastViewed
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -176,6 +196,8 @@ struct Bookmark : RecordBase {
     v("url", url);
     v("folder", folder);
     v("bookmark_type", bookmark_type);
+    v("preview_text", preview_text);
+    v("last_viewed", last_viewed);
   }
 };
 
@@ -189,6 +211,8 @@ struct Note : RecordBase {
   bool locked = false;
   OptString snippet;
   std::vector<std::string> attachments;  // identifiers / UTIs of embedded objects
+  bool marked_for_deletion = false;      // ZMARKEDFORDELETION (in "Recently Deleted")
+  OptString password_hint;               // locked notes: ZPASSWORDHINT
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -200,6 +224,8 @@ struct Note : RecordBase {
     v("locked", locked);
     v("snippet", snippet);
     v("attachments", attachments);
+    v("marked_for_deletion", marked_for_deletion);
+    v("password_hint", password_hint);
   }
 };
 
@@ -214,6 +240,12 @@ struct CalendarEvent : RecordBase {
   OptString time_zone;  // start_tz as stored; "_float" = floating wall-clock time
   std::optional<double> latitude;
   std::optional<double> longitude;
+  OptString location_address;
+  std::optional<bool> floating;  // start_tz "_float": wall-clock time stored as if UTC
+  OptString end_time_zone;
+  OptTime created;
+  OptTime modified;
+  OptString account;  // Store.name
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -226,6 +258,12 @@ struct CalendarEvent : RecordBase {
     v("time_zone", time_zone);
     v("latitude", latitude);
     v("longitude", longitude);
+    v("location_address", location_address);
+    v("floating", floating);
+    v("end_time_zone", end_time_zone);
+    v("created", created);
+    v("modified", modified);
+    v("account", account);
   }
 };
 
@@ -247,6 +285,8 @@ struct Photo : RecordBase {
   OptString backup_path;
   std::optional<int64_t> timezone_offset_s;
   OptString creator_bundle_id;
+  OptTime trashed_time;          // ZTRASHEDDATE
+  OptString timezone_name;       // ZADDITIONALASSETATTRIBUTES.ZTIMEZONENAME
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -266,6 +306,8 @@ struct Photo : RecordBase {
     v("backup_path", backup_path);
     v("timezone_offset_s", timezone_offset_s);
     v("creator_bundle_id", creator_bundle_id);
+    v("trashed_time", trashed_time);
+    v("timezone_name", timezone_name);
   }
 };
 
@@ -277,6 +319,9 @@ struct WifiNetwork : RecordBase {
   OptTime joined_by_user;
   OptTime joined_by_system;
   OptString security;
+  std::vector<std::string> bssids;  // every BSSID the network is known with (BSSList)
+  OptTime updated;                  // UpdatedAt
+  OptTime password_modified;        // WiFiNetworkPasswordModificationDate
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -286,6 +331,9 @@ struct WifiNetwork : RecordBase {
     v("joined_by_user", joined_by_user);
     v("joined_by_system", joined_by_system);
     v("security", security);
+    v("bssids", bssids);
+    v("updated", updated);
+    v("password_modified", password_modified);
   }
 };
 
@@ -298,6 +346,8 @@ struct App : RecordBase {
   OptString apple_id;
   OptString source_app;
   std::vector<std::string> seen_in;  // "Info.plist", "Manifest.plist", "backup domains"
+  OptTime installed;                 // iTunesMetadata storeCohort "date=" (Unix ms or s)
+  OptTime purchased;                 // iTunesMetadata purchaseDate
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -308,6 +358,8 @@ struct App : RecordBase {
     v("apple_id", apple_id);
     v("source_app", source_app);
     v("seen_in", seen_in);
+    v("installed", installed);
+    v("purchased", purchased);
   }
 };
 
@@ -318,6 +370,9 @@ struct Account : RecordBase {
   OptString account_type;
   OptString identifier;
   OptString owning_bundle_id;
+  OptString account_type_identifier;  // ZACCOUNTTYPE.ZIDENTIFIER
+  OptString parent_identifier;        // ZIDENTIFIER of ZPARENTACCOUNT
+  std::optional<bool> active;
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -326,6 +381,9 @@ struct Account : RecordBase {
     v("account_type", account_type);
     v("identifier", identifier);
     v("owning_bundle_id", owning_bundle_id);
+    v("account_type_identifier", account_type_identifier);
+    v("parent_identifier", parent_identifier);
+    v("active", active);
   }
 };
 
@@ -336,6 +394,9 @@ struct Voicemail : RecordBase {
   OptString callback_number;
   OptTime trashed_time;
   OptString backup_path;  // the audio file in the backup
+  OptString receiver;  // iOS 15+
+  OptString label;     // iOS 15+
+  std::optional<int64_t> flags;  // as stored
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -344,6 +405,9 @@ struct Voicemail : RecordBase {
     v("callback_number", callback_number);
     v("trashed_time", trashed_time);
     v("backup_path", backup_path);
+    v("receiver", receiver);
+    v("label", label);
+    v("flags", flags);
   }
 };
 
@@ -360,6 +424,9 @@ struct DeviceInfo : RecordBase {
   OptString meid;
   OptString iccid;
   OptString phone_number;
+  OptString product_name;
+  OptString itunes_version;
+  std::optional<bool> passcode_set;  // Manifest.plist WasPasscodeSet
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -374,6 +441,9 @@ struct DeviceInfo : RecordBase {
     v("meid", meid);
     v("iccid", iccid);
     v("phone_number", phone_number);
+    v("product_name", product_name);
+    v("itunes_version", itunes_version);
+    v("passcode_set", passcode_set);
   }
 };
 
