@@ -77,6 +77,7 @@ class Channel {
   bool tls_active() const { return ssl_ != nullptr; }
   // The host's certificate from the handshake (not owned), or nullptr.
   X509* PeerCertificate() const;
+  SSL* ssl() const { return ssl_.get(); }
   std::string TlsDescription() const;
 
   // Wakes the owning thread from any other thread; later I/O fails with ConnectionClosed.

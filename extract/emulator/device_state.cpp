@@ -267,6 +267,8 @@ PairOutcome DeviceState::Unpair(plist_t pair_record) {
   PairOutcome outcome;
   const std::optional<std::string> host_id = GetString(pair_record, "HostID");
   if (!host_id || trusted_hosts_.erase(*host_id) == 0) outcome.error = "InvalidHostID";
+  // A later pairing is a new consent: the trust dialog shows again.
+  if (outcome.error.empty()) pending_answers_ = 0;
   record_.AddEvent("unpair", {{"result", outcome.error.empty() ? "ok" : outcome.error}});
   return outcome;
 }

@@ -226,9 +226,10 @@ void StartTlsForHost(Emulator& emulator, Channel& channel, const TrustedHost& ho
       peer == nullptr ? "missing"
       : matches       ? "= trusted RootCertificate"
                       : "UNKNOWN");
+  emulator.record().AddEvent("tls", {{"purpose", std::string(purpose)},
+                                     {"protocol", SSL_get_version(channel.ssl())},
+                                     {"client_certificate_ok", matches}});
   if (!matches) {
-    emulator.record().AddEvent("tls_client_certificate_rejected",
-                               {{"purpose", std::string(purpose)}});
     throw ConnectionClosed("host did not present the RootCertificate of its pair record");
   }
 }

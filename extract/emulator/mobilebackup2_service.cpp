@@ -424,7 +424,12 @@ class Mobilebackup2Connection {
     // 7. Snapshot -> final places, then the snapshot folder goes.
     std::vector<std::pair<std::string, std::string>> moves;
     for (const UploadItem& item : items) {
-      if (item.file == nullptr || item.meta.status != "complete") continue;
+      // Files that ended with an error marker are in the manifest and are moved like the rest;
+      // only files never (fully) started stay out.
+      if (item.file == nullptr ||
+          (item.meta.status != "complete" && item.meta.status != "remote_error")) {
+        continue;
+      }
       moves.emplace_back(item.meta.destination,
                          t + "/" + item.file->file_id.substr(0, 2) + "/" + item.file->file_id);
     }
@@ -650,6 +655,11 @@ class Mobilebackup2Connection {
         item.file != nullptr ? content_->Open(*item.file) : nullptr;
     size_t memory_offset = 0;
     Digest sent_digest;
+    // Bytes in blocks that went out whole: over TLS, libimobiledevice 1.3.0 drops a block it
+    // could not read completely (idevice_connection_receive_timeout returns nothing on a short
+    // read), so this is what a 1.3.0 host keeps of a file cut mid-block.
+    Digest whole_blocks_digest;
+    uint64_t whole_blocks_bytes = 0;
     uint64_t sent = 0;
     const uint32_t block_size = scenario_.protocol.block_size;
     std::vector<uint8_t> block(block_size);
@@ -701,37 +711,21 @@ class Mobilebackup2Connection {
         out.insert(out.end(), block.begin(), block.begin() + static_cast<long>(send));
         channel_.WriteAll(out);
         sent_digest.Update(std::span<const uint8_t>(block.data(), send));
+        if (send == header_length) {
+          whole_blocks_digest.Update(std::span<const uint8_t>(block.data(), send));
+          whole_blocks_bytes += send;
+        }
         sent += send;
         if (is_content) uploaded_content_bytes_ += send;
         uploaded_total_bytes_ += send;
       }
       if (!triggered.empty()) {
-        if (triggered == "sync_cancel_after_bytes") {
-          if (device_.FireOnce(triggered)) {
-            emulator_.record().AddFault(triggered, attempt_,
-                                        {{"at_bytes", uploaded_content_bytes_}});
-            device_.RelayNotification("com.apple.itunes-client.syncCancelRequest");
-          }
-          triggered.clear();
-          // The rest of this block still goes out.
-          if (send < n) {
-            std::vector<uint8_t> out;
-            AppendBe32(out, static_cast<uint32_t>(n - send + 1));
-            out.push_back(kCodeFileData);
-            out.insert(out.end(), block.begin() + static_cast<long>(send),
-                       block.begin() + static_cast<long>(n));
-            channel_.WriteAll(out);
-            sent_digest.Update(std::span<const uint8_t>(block.data() + send, n - send));
-            sent += n - send;
-            uploaded_content_bytes_ += n - send;
-            uploaded_total_bytes_ += n - send;
-          }
-          continue;
-        }
         if (device_.FireOnce(triggered)) {
           item.meta.status = "truncated";
           item.meta.bytes_sent = sent;
           item.meta.sha256 = sent_digest.FinishHex();
+          item.meta.whole_blocks_bytes = whole_blocks_bytes;
+          item.meta.whole_blocks_sha256 = whole_blocks_digest.FinishHex();
           emulator_.record().AddFile(attempt_, item.meta);
           emulator_.record().AddFault(triggered, attempt_,
                                       {{"at_bytes", uploaded_content_bytes_},
@@ -767,6 +761,15 @@ class Mobilebackup2Connection {
       // Cable pull: the connection just ends.
       channel_.ShutdownSocket();
       throw ConnectionClosed("fault drop_after_bytes: connection cut");
+    }
+    if (fault == "sync_cancel_after_bytes") {
+      // The user cancelled on the phone: the device tells the host (syncCancelRequest), gives a
+      // polling host time to notice (libimobiledevice polls every 500 ms), then its backup agent
+      // stops and the connection ends.
+      device_.RelayNotification("com.apple.itunes-client.syncCancelRequest");
+      SleepUnlessStopping(1500);
+      channel_.ShutdownSocket();
+      throw ConnectionClosed("fault sync_cancel_after_bytes: backup cancelled on the device");
     }
     if (fault == "detach_after_bytes") {
       emulator_.Detach("fault detach_after_bytes");

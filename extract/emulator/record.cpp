@@ -31,6 +31,10 @@ ordered_json SentFile::ToJson() const {
     out["plaintext_size"] = plaintext_size;
     out["plaintext_sha256"] = plaintext_sha256;
   }
+  if (status == "truncated") {
+    out["whole_blocks_bytes"] = whole_blocks_bytes;
+    out["whole_blocks_sha256"] = whole_blocks_sha256;
+  }
   return out;
 }
 

@@ -18,7 +18,9 @@
 // "final_path" (after MoveItems, relative to the backup root; "" if never moved),
 // "size" (bytes meant to be sent), "bytes_sent", "sha256" (of the bytes actually sent),
 // "status": "complete" | "truncated" | "remote_error" | "not_sent",
-// and for encrypted files "plaintext_size", "plaintext_sha256"}.
+// for encrypted files "plaintext_size", "plaintext_sha256", and for truncated files
+// "whole_blocks_bytes", "whole_blocks_sha256" (the prefix sent in complete blocks: what a host
+// reading whole blocks through libimobiledevice over TLS can have kept)}.
 //
 // Thread-safe.
 #pragma once
@@ -47,6 +49,9 @@ struct SentFile {
   bool encrypted = false;
   uint64_t plaintext_size = 0;
   std::string plaintext_sha256;
+  // Truncated files only: the prefix made of blocks that were sent whole.
+  uint64_t whole_blocks_bytes = 0;
+  std::string whole_blocks_sha256;
 
   nlohmann::ordered_json ToJson() const;
 };
