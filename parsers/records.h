@@ -56,6 +56,11 @@ struct Message : RecordBase {
   OptString message_type;           // e.g. "text", "image", "location", "tapback", "group event"
   std::optional<double> latitude;   // shared locations
   std::optional<double> longitude;
+  OptString associated_guid;  // sms.db associated_message_guid as stored ("p:0/<guid>"): the
+                              // message a tapback or sticker refers to
+  OptString reaction;         // tapbacks: "love", "like", …, "love removed"
+  OptTime edited_time;        // iOS 16+ date_edited
+  OptTime retracted_time;     // iOS 16+ date_retracted (unsent)
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -74,6 +79,10 @@ struct Message : RecordBase {
     v("message_type", message_type);
     v("latitude", latitude);
     v("longitude", longitude);
+    v("associated_guid", associated_guid);
+    v("reaction", reaction);
+    v("edited_time", edited_time);
+    v("retracted_time", retracted_time);
   }
 };
 
@@ -99,6 +108,7 @@ struct Contact : RecordBase {
   std::vector<std::string> address_labels;  // parallel to addresses
   std::vector<std::string> url_labels;      // parallel to urls
   OptString display_name;
+  std::vector<std::string> im_ids;  // messenger identifiers (WhatsApp JID "…@s.whatsapp.net")
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -122,6 +132,7 @@ struct Contact : RecordBase {
     v("address_labels", address_labels);
     v("url_labels", url_labels);
     v("display_name", display_name);
+    v("im_ids", im_ids);
   }
 };
 

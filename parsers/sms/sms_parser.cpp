@@ -1,0 +1,424 @@
+#include "parsers/sms/sms_parser.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "parsers/sms/typedstream.h"
+
+namespace mfx::parsers::sms {
+namespace {
+
+constexpr std::string_view kAttachmentDomain = "MediaDomain";
+// sms.db chat.style: 43 = group chat, 45 = one-to-one [the real iOS 13 sms.db].
+constexpr int64_t kStyleGroup = 43;
+constexpr int64_t kStyleDirect = 45;
+
+struct ChatInfo {
+  OptString identifier;
+  OptString display_name;
+  OptString service;
+  std::optional<int64_t> style;
+  std::vector<std::string> participants;  // handle.id, by handle ROWID
+
+  bool is_group() const {
+    if (style == kStyleGroup) return true;
+    if (style == kStyleDirect) return false;
+    return participants.size() > 1;
+  }
+};
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+std::set<std::string, std::less<>> ColumnSet(const core::SqliteDb& db, std::string_view table) {
+  std::set<std::string, std::less<>> out;
+  for (const auto& c : db.Columns(table)) out.insert(c.name);
+  return out;
+}
+
+std::string ColumnList(const core::SqliteDb& db, std::string_view table) {
+  std::vector<std::string> names;
+  for (const auto& c : db.Columns(table)) names.push_back(c.name);
+  return Join(names);
+}
+
+// A column when present, else NULL (so one statement serves every schema variant).
+std::string Col(const std::set<std::string, std::less<>>& cols, std::string_view name) {
+  return cols.count(name) ? "m." + std::string(name) : "NULL";
+}
+
+// "~/Library/SMS/Attachments/ab/11/GUID/x.jpg" (or the older absolute /var/mobile/… form) →
+// "Library/SMS/Attachments/ab/11/GUID/x.jpg", the MediaDomain relative path.
+std::optional<std::string> MediaRelativePath(std::string_view stored) {
+  for (std::string_view prefix : {"~/", "/private/var/mobile/", "/var/mobile/"}) {
+    if (stored.starts_with(prefix)) return std::string(stored.substr(prefix.size()));
+  }
+  return std::nullopt;
+}
+
+std::string_view BaseName(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Tapback kinds of associated_message_type 2000–2007; 3000–3007 remove them [abrignoni/iLEAPP
+// sms.py; ReagentX/imessage-exporter].
+std::optional<std::string> Reaction(int64_t type) {
+  static constexpr std::string_view kNames[] = {"love", "like",      "dislike", "laugh",
+                                                "emphasize", "question", "emoji", "sticker"};
+  const bool removed = type >= 3000 && type < 4000;
+  const int64_t base = removed ? type - 3000 : type - 2000;
+  if (type < 2000 || type >= 4000) return std::nullopt;
+  if (base < 0 || base >= static_cast<int64_t>(std::size(kNames))) {
+    return "type " + std::to_string(type);
+  }
+  return std::string(kNames[base]) + (removed ? " removed" : "");
+}
+
+std::string MessageType(std::optional<int64_t> associated_type, std::optional<int64_t> item_type,
+                        bool has_attachments) {
+  if (associated_type && *associated_type != 0) {
+    if (*associated_type >= 2000 && *associated_type < 3000) return "tapback";
+    if (*associated_type >= 3000 && *associated_type < 4000) return "tapback removed";
+    if (*associated_type == 1000) return "sticker";
+    return "associated";
+  }
+  if (item_type && *item_type != 0) {
+    switch (*item_type) {
+      case 1: return "participant change";
+      case 2: return "group renamed";
+      case 3: return "group event";
+      default: return "system";
+    }
+  }
+  return has_attachments ? "attachment" : "text";
+}
+
+bool IsTextOrBlob(const core::Statement& st, int i) {
+  const int t = st.ColumnType(i);
+  return t == SQLITE_TEXT || t == SQLITE_BLOB;
+}
+
+class SmsDb {
+ public:
+  SmsDb(const ParserInput& in, ParserContext& ctx) : in_(in), db_(*in.db), ctx_(ctx) {}
+
+  Status Parse() {
+    if (!db_.HasTable("message")) {
+      std::vector<std::string> tables = db_.Tables();
+      ctx_.Unsupported(in_, "no message table; tables: " + Join(tables));
+      return {};
+    }
+    const auto cols = ColumnSet(db_, "message");
+    std::vector<std::string> missing;
+    for (const char* need : {"date", "is_from_me", "handle_id"}) {
+      if (!cols.count(need)) missing.push_back(need);
+    }
+    if (!cols.count("text") && !cols.count("attributedBody")) missing.push_back("text/attributedBody");
+    if (!missing.empty()) {
+      ctx_.Unsupported(in_, "message table lacks " + Join(missing) +
+                                "; columns: " + ColumnList(db_, "message"));
+      return {};
+    }
+    MFX_RETURN_IF_ERROR(LoadHandles());
+    MFX_RETURN_IF_ERROR(LoadChats());
+    attachment_files_ = ctx_.env().List(std::string(kAttachmentDomain) + "/Library/SMS/Attachments/");
+    return Messages(cols);
+  }
+
+ private:
+  Status LoadHandles() {
+    if (!db_.HasColumn("handle", "id")) {
+      if (db_.HasTable("handle")) {
+        ctx_.Warning(in_, "handle table without id; columns: " + ColumnList(db_, "handle"));
+      }
+      return {};
+    }
+    MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT ROWID, id FROM handle"));
+    for (;;) {
+      MFX_ASSIGN_OR_RETURN(const bool row, st.Step());
+      if (!row) break;
+      if (st.ColumnType(0) != SQLITE_INTEGER || st.IsNull(1)) continue;
+      handles_[st.Int(0)] = std::string(st.Text(1));
+    }
+    return {};
+  }
+
+  Status LoadChats() {
+    if (!db_.HasTable("chat")) return {};
+    const auto cols = ColumnSet(db_, "chat");
+    auto c = [&](std::string_view name) { return cols.count(name) ? std::string(name) : "NULL"; };
+    MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT ROWID, " + c("chat_identifier") + ", " +
+                                              c("display_name") + ", " + c("service_name") + ", " +
+                                              c("style") + " FROM chat"));
+    for (;;) {
+      MFX_ASSIGN_OR_RETURN(const bool row, st.Step());
+      if (!row) break;
+      ChatInfo& chat = chats_[st.Int(0)];
+      chat.identifier = st.OptText(1);
+      chat.display_name = st.OptText(2);
+      if (chat.display_name && chat.display_name->empty()) chat.display_name.reset();
+      chat.service = st.OptText(3);
+      if (st.ColumnType(4) == SQLITE_INTEGER) chat.style = st.Int(4);
+    }
+    if (!db_.HasTable("chat_handle_join")) return {};
+    MFX_ASSIGN_OR_RETURN(auto j, db_.Prepare("SELECT chat_id, handle_id FROM chat_handle_join "
+                                             "ORDER BY chat_id, handle_id"));
+    for (;;) {
+      MFX_ASSIGN_OR_RETURN(const bool row, j.Step());
+      if (!row) break;
+      auto chat = chats_.find(j.Int(0));
+      auto handle = handles_.find(j.Int(1));
+      if (chat == chats_.end() || handle == handles_.end()) continue;
+      chat->second.participants.push_back(handle->second);
+    }
+    return {};
+  }
+
+  // The attachments of every message, read in message order alongside the messages.
+  struct AttachmentCursor {
+    std::optional<core::Statement> st;
+    bool has_row = false;
+  };
+
+  Status StartAttachments(AttachmentCursor& cur) {
+    if (!db_.HasTable("message_attachment_join") || !db_.HasTable("attachment")) return {};
+    const auto cols = ColumnSet(db_, "attachment");
+    auto c = [&](std::string_view name) { return cols.count(name) ? "a." + std::string(name) : "NULL"; };
+    MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(
+        "SELECT j.message_id, j.attachment_id, a.ROWID, " + c("filename") + ", " + c("mime_type") +
+        ", " + c("transfer_name") + ", " + c("total_bytes") +
+        " FROM message_attachment_join j LEFT JOIN attachment a ON a.ROWID = j.attachment_id"
+        " ORDER BY j.message_id, j.attachment_id"));
+    cur.st.emplace(std::move(st));
+    return Advance(cur);
+  }
+
+  Status Advance(AttachmentCursor& cur) {
+    MFX_ASSIGN_OR_RETURN(cur.has_row, cur.st->Step());
+    return {};
+  }
+
+  // Collects the attachments of message `rowid` from the cursor.
+  Status TakeAttachments(AttachmentCursor& cur, int64_t rowid, std::vector<Attachment>& out) {
+    while (cur.has_row && cur.st->Int(0) < rowid) MFX_RETURN_IF_ERROR(Advance(cur));
+    while (cur.has_row && cur.st->Int(0) == rowid) {
+      const core::Statement& a = *cur.st;
+      if (a.IsNull(2)) {
+        ctx_.Warning(in_, "message " + std::to_string(rowid) + " names attachment " +
+                              std::to_string(a.Int(1)) + ", which is not in the attachment table");
+      } else {
+        Attachment at;
+        at.path = a.OptText(3);
+        at.mime_type = a.OptText(4);
+        if (!a.IsNull(5)) {
+          at.name = std::string(a.Text(5));
+        } else if (at.path) {
+          at.name = std::string(BaseName(*at.path));
+        }
+        at.size = a.OptInt(6);
+        if (at.path) {
+          if (auto rel = MediaRelativePath(*at.path)) {
+            std::string full = std::string(kAttachmentDomain) + "/" + *rel;
+            if (std::binary_search(attachment_files_.begin(), attachment_files_.end(), full)) {
+              at.backup_path = std::move(full);
+            }
+          }
+        }
+        out.push_back(std::move(at));
+      }
+      MFX_RETURN_IF_ERROR(Advance(cur));
+    }
+    return {};
+  }
+
+  OptString Handle(std::optional<int64_t> id) const {
+    if (!id || *id == 0) return std::nullopt;
+    auto it = handles_.find(*id);
+    if (it == handles_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void CheckEpoch(int64_t date) {
+    if (epoch_checked_ || date == 0) return;
+    epoch_checked_ = true;
+    const int major = ctx_.facts().ios_major;
+    const bool nanos = date > 10'000'000'000'000 || date < -10'000'000'000'000;
+    if (major > 0 && nanos != (major >= 11)) {
+      ctx_.Warning(in_, "message.date " + std::to_string(date) + " reads as Cocoa " +
+                            (nanos ? "nanoseconds" : "seconds") + " but the backup is iOS " +
+                            ctx_.facts().ios_version + "; the magnitude was used");
+    }
+  }
+
+  Status Messages(const std::set<std::string, std::less<>>& cols) {
+    const bool have_join = db_.HasTable("chat_message_join") && db_.HasColumn("chat_message_join", "message_id");
+    const std::string sql =
+        "SELECT m.ROWID, " + Col(cols, "guid") + ", " + Col(cols, "text") + ", " +
+        Col(cols, "attributedBody") + ", m.handle_id, " + Col(cols, "service") +
+        ", m.is_from_me, m.date, " + Col(cols, "date_read") + ", " + Col(cols, "date_delivered") +
+        ", " + Col(cols, "associated_message_guid") + ", " + Col(cols, "associated_message_type") +
+        ", " + Col(cols, "item_type") + ", " + Col(cols, "date_edited") + ", " +
+        Col(cols, "date_retracted") + ", " +
+        (have_join ? "(SELECT MIN(j.chat_id) FROM chat_message_join j WHERE j.message_id = m.ROWID)"
+                   : "NULL") +
+        " FROM message m ORDER BY m.ROWID";
+    enum {
+      kRowid, kGuid, kText, kBody, kHandle, kService, kFromMe, kDate, kRead, kDelivered,
+      kAssocGuid, kAssocType, kItemType, kEdited, kRetracted, kChat
+    };
+    MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
+    AttachmentCursor attachments;
+    if (auto s = StartAttachments(attachments); !s) {
+      ctx_.Corrupt(in_, "message_attachment_join", "", "attachments not readable: " + s.error().ToString());
+      attachments.st.reset();
+    }
+    int64_t last_rowid = 0;
+    for (;;) {
+      auto step = st.Step();
+      if (!step) {
+        ctx_.Corrupt(in_, "message", "after " + std::to_string(last_rowid),
+                     "reading stopped: " + step.error().ToString());
+        return {};
+      }
+      if (!*step) break;
+      const int64_t rowid = st.Int(kRowid);
+      last_rowid = rowid;
+      const std::string row = std::to_string(rowid);
+
+      // A bad type in a column mfx interprets makes the row unreadable: report it, go on.
+      bool bad = false;
+      for (int i : {int(kFromMe), int(kDate), int(kRead), int(kDelivered), int(kHandle),
+                    int(kAssocType), int(kItemType), int(kEdited), int(kRetracted)}) {
+        if (IsTextOrBlob(st, i)) {
+          ctx_.Corrupt(in_, "message", row,
+                       "column " + st.ColumnName(i) + " holds " +
+                           (st.ColumnType(i) == SQLITE_TEXT ? "text" : "a blob") +
+                           " where an integer belongs; row skipped");
+          bad = true;
+          break;
+        }
+      }
+      if (bad) continue;
+
+      Message m;
+      m.app = "Messages";
+      m.source = in_.Source("message", rowid);
+      if (!st.IsNull(kDate)) {
+        const int64_t date = st.Int(kDate);
+        CheckEpoch(date);
+        m.time = core::FromCocoaSecondsOrNanos(date);
+      }
+      if (!st.IsNull(kRead)) m.read_time = core::FromCocoaSecondsOrNanos(st.Int(kRead));
+      if (!st.IsNull(kDelivered)) m.delivered_time = core::FromCocoaSecondsOrNanos(st.Int(kDelivered));
+      if (!st.IsNull(kEdited)) m.edited_time = core::FromCocoaSecondsOrNanos(st.Int(kEdited));
+      if (!st.IsNull(kRetracted)) m.retracted_time = core::FromCocoaSecondsOrNanos(st.Int(kRetracted));
+      const bool from_me = !st.IsNull(kFromMe) && st.Int(kFromMe) != 0;
+      m.direction = from_me ? "outgoing" : "incoming";
+      m.guid = st.OptText(kGuid);
+
+      const ChatInfo* chat = nullptr;
+      if (!st.IsNull(kChat)) {
+        auto it = chats_.find(st.Int(kChat));
+        if (it != chats_.end()) chat = &it->second;
+      }
+      if (chat) {
+        m.chat = chat->identifier;
+        m.chat_name = chat->display_name;
+        m.chat_participants = chat->participants;
+      }
+      const bool group = chat && chat->is_group();
+      // The other side: the handle of the row (the sender of an incoming message, the recipient
+      // of an outgoing one-to-one message); an outgoing group message has no single other side.
+      if (!(from_me && group)) {
+        m.party = Handle(st.OptInt(kHandle));
+        if (!m.party && chat && !group && chat->participants.size() == 1) {
+          m.party = chat->participants.front();
+        }
+      }
+      if (!st.IsNull(kService)) {
+        m.service = std::string(st.Text(kService));
+      } else if (chat && chat->service) {
+        m.service = *chat->service;
+      }
+
+      if (!st.IsNull(kText)) {
+        m.text = std::string(st.Text(kText));
+        m.text_source = "text";
+      } else if (!st.IsNull(kBody)) {
+        m.text_source = "attributedBody";
+        auto decoded = DecodeAttributedBodyText(st.Blob(kBody));
+        if (!decoded) {
+          ctx_.Corrupt(in_, "message", row,
+                       "attributedBody not decoded (" + decoded.error().ToString() +
+                           "); the message is kept without text");
+        } else {
+          char where[32];
+          std::snprintf(where, sizeof where, "typedstream@0x%zx", decoded->offset);
+          m.source.decode_chain = "message.attributedBody → " + std::string(where);
+          if (decoded->clamped || decoded->invalid_utf8) {
+            std::string note = decoded->clamped
+                                   ? "declares " + std::to_string(decoded->declared_length) +
+                                         " text bytes, " + std::to_string(decoded->text.size()) +
+                                         " present"
+                                   : "text is not valid UTF-8";
+            m.source.decode_chain += " (" + note + ")";
+            ctx_.Warning(in_, "message " + row + ": attributedBody " + note);
+          }
+          m.text = std::move(decoded->text);
+        }
+      }
+
+      if (attachments.st) {
+        if (auto s = TakeAttachments(attachments, rowid, m.attachments); !s) {
+          ctx_.Corrupt(in_, "message_attachment_join", row,
+                       "attachments not readable from here on: " + s.error().ToString());
+          attachments.st.reset();
+        }
+      }
+
+      const std::optional<int64_t> assoc_type = st.OptInt(kAssocType);
+      if (!st.IsNull(kAssocGuid)) m.associated_guid = std::string(st.Text(kAssocGuid));
+      if (assoc_type) m.reaction = Reaction(*assoc_type);
+      m.message_type = MessageType(assoc_type, st.OptInt(kItemType), !m.attachments.empty());
+      ctx_.sink().Add(std::move(m));
+    }
+    return {};
+  }
+
+  const ParserInput& in_;
+  const core::SqliteDb& db_;
+  ParserContext& ctx_;
+  std::unordered_map<int64_t, std::string> handles_;
+  std::unordered_map<int64_t, ChatInfo> chats_;
+  std::vector<std::string> attachment_files_;  // sorted (Env::List)
+  bool epoch_checked_ = false;
+};
+
+Status Parse(const ParserInputs& inputs, ParserContext& ctx) {
+  for (const ParserInput* in : inputs.Get("sms")) {
+    MFX_RETURN_IF_ERROR(SmsDb(*in, ctx).Parse());
+  }
+  return {};
+}
+
+}  // namespace
+
+ParserModule SmsParser() {
+  return ParserModule{
+      .name = "sms",
+      .version = "1.0",
+      .app = "Messages",
+      .inputs = {{"sms", "HomeDomain", "Library/SMS/sms.db", InputSpec::Kind::kSqlite}},
+      .parse = Parse,
+  };
+}
+
+}  // namespace mfx::parsers::sms
