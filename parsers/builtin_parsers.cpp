@@ -1,6 +1,12 @@
 // The one explicit list of parser modules (no static self-registration): adding a parser means
 // adding its header and one line here. Order = report order.
 #include "parsers/runner.h"
+#include "parsers/apps/apps_parser.h"
+#include "parsers/device/device_parser.h"
+#include "parsers/notes/notes_parser.h"
+#include "parsers/photos/photos_parser.h"
+#include "parsers/safari/safari_parser.h"
+#include "parsers/wifi/wifi_parser.h"
 #include "parsers/accounts/accounts_parser.h"
 #include "parsers/calendar/calendar_parser.h"
 #include "parsers/calls/calls_parser.h"
@@ -18,6 +24,12 @@ const std::vector<ParserModule>& BuiltinParsers() {
       calendar::CalendarParser(),
       accounts::AccountsParser(),
       sms::SmsParser(),
+      device::DeviceParser(),
+      apps::AppsParser(),
+      safari::SafariParser(),
+      notes::NotesParser(),
+      photos::PhotosParser(),
+      wifi::WifiParser(),
   };
   return kModules;
 }

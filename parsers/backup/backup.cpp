@@ -141,16 +141,27 @@ std::string_view NoteLevelName(BackupNote::Level level) {
   return "info";
 }
 
-// The "domain/relativePath" Env over a Backup.
+// The "domain/relativePath" Env over a Backup, plus the root plists under kBackupRootDomain.
 class Backup::View final : public core::Env {
  public:
   explicit View(const Backup& b) : b_(b) {}
   Result<std::unique_ptr<RandomAccessFile>> Open(std::string_view path) const override {
+    if (auto root = RootFileName(path)) {
+      MFX_ASSIGN_OR_RETURN(auto f, b_.folder_env_->Open(*root));
+      return std::unique_ptr<RandomAccessFile>(new NamedFile(std::move(f), std::string(path)));
+    }
     const ManifestEntry* e = b_.Find(path);
     if (e == nullptr) return Fail(ErrorCode::kNotFound, std::string(path) + ": not in the backup manifest");
     return b_.OpenEntry(*e);
   }
   Result<core::FileStat> Stat(std::string_view path) const override {
+    if (auto root = RootFileName(path)) {
+      MFX_ASSIGN_OR_RETURN(core::FileStat st, b_.folder_env_->Stat(*root));
+      if (st.kind != core::FileKind::kRegular) {
+        return Fail(ErrorCode::kNotFound, std::string(path) + ": not a regular file in the backup folder");
+      }
+      return st;
+    }
     const ManifestEntry* e = b_.Find(path);
     if (e == nullptr) return Fail(ErrorCode::kNotFound, std::string(path) + ": not in the backup manifest");
     core::FileStat st;
@@ -165,11 +176,33 @@ class Backup::View final : public core::Env {
     std::vector<std::string> out;
     auto it = std::lower_bound(b_.file_paths_.begin(), b_.file_paths_.end(), prefix);
     for (; it != b_.file_paths_.end() && it->starts_with(prefix); ++it) out.push_back(*it);
+    bool added = false;
+    for (std::string_view name : kBackupRootFiles) {
+      std::string path = std::string(kBackupRootDomain) + "/" + std::string(name);
+      if (path.starts_with(prefix) && Stat(path)) {
+        out.push_back(std::move(path));
+        added = true;
+      }
+    }
+    if (added) std::sort(out.begin(), out.end());
     return out;
   }
   std::string Describe() const override { return "backup " + b_.folder_.string(); }
 
  private:
+  // "BackupRoot/Info.plist" → "Info.plist"; nullopt for every other path.
+  static std::optional<std::string_view> RootFileName(std::string_view path) {
+    if (!path.starts_with(kBackupRootDomain) || path.size() <= kBackupRootDomain.size() ||
+        path[kBackupRootDomain.size()] != '/') {
+      return std::nullopt;
+    }
+    const std::string_view name = path.substr(kBackupRootDomain.size() + 1);
+    for (std::string_view n : kBackupRootFiles) {
+      if (n == name) return n;
+    }
+    return std::nullopt;
+  }
+
   const Backup& b_;
 };
 

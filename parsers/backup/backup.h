@@ -11,12 +11,20 @@
 // rows or records become notes(); only a backup with no usable manifest at all, or a wrong
 // password, fails.
 //
+// The root plists (Info.plist, Manifest.plist, Status.plist) have no manifest row, yet parsers of
+// device identity and installed apps need them. env() therefore also presents them, read-only and
+// as stored, under the reserved pseudo-domain kBackupRootDomain: "BackupRoot/Info.plist",
+// "BackupRoot/Manifest.plist", "BackupRoot/Status.plist" (when the file exists in the folder).
+// No real backup domain has that name; entries(), Find() and exports are not affected.
+//
 // Thread-safety: after Open, every const method may be called from several threads.
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -28,6 +36,11 @@
 #include "parsers/backup/manifest_entry.h"
 
 namespace mfx::parsers::backup {
+
+// The pseudo-domain of the backup folder's root plists in Backup::env() (see above).
+inline constexpr std::string_view kBackupRootDomain = "BackupRoot";
+inline constexpr std::array<std::string_view, 3> kBackupRootFiles = {"Info.plist", "Manifest.plist",
+                                                                     "Status.plist"};
 
 struct BackupNote {
   enum class Level { kInfo, kWarning, kError };
