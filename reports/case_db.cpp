@@ -1,0 +1,285 @@
+#include "reports/case_db.h"
+
+#include <nlohmann/json.hpp>
+
+#include "reports/record_json.h"
+#include "reports/record_schema.h"
+
+namespace mfx::reports {
+namespace {
+
+constexpr int64_t kCommitEvery = 20000;
+
+template <class R>
+size_t KindIndex() {
+  const auto& kinds = AllKinds();
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    if (kinds[i].kind == R::kKind) return i;
+  }
+  return 0;
+}
+
+void BindText(sqlite3_stmt* st, int i, std::string_view s) {
+  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+void BindTime(sqlite3_stmt* st, int& i, const parsers::OptTime& t) {
+  if (t && t->has_instant()) {
+    BindText(st, i, t->ToIsoUtc());
+    sqlite3_bind_int64(st, i + 1, *t->unix_micros);
+  } else {
+    sqlite3_bind_null(st, i);
+    sqlite3_bind_null(st, i + 1);
+  }
+  if (t) {
+    BindText(st, i + 2, t->RawText());
+    BindText(st, i + 3, core::TimeEncodingName(t->encoding));
+  } else {
+    sqlite3_bind_null(st, i + 2);
+    sqlite3_bind_null(st, i + 3);
+  }
+  i += 4;
+}
+
+class BindVisitor {
+ public:
+  BindVisitor(sqlite3_stmt* st, int& index) : st_(st), i_(index) {}
+  void operator()(std::string_view, const std::string& v) { BindText(st_, i_++, v); }
+  void operator()(std::string_view, const parsers::OptString& v) {
+    if (v) BindText(st_, i_, *v);
+    else sqlite3_bind_null(st_, i_);
+    ++i_;
+  }
+  void operator()(std::string_view, int64_t v) { sqlite3_bind_int64(st_, i_++, v); }
+  void operator()(std::string_view, const std::optional<int64_t>& v) {
+    if (v) sqlite3_bind_int64(st_, i_, *v);
+    else sqlite3_bind_null(st_, i_);
+    ++i_;
+  }
+  void operator()(std::string_view, const std::optional<double>& v) {
+    if (v) sqlite3_bind_double(st_, i_, *v);
+    else sqlite3_bind_null(st_, i_);
+    ++i_;
+  }
+  void operator()(std::string_view, bool v) { sqlite3_bind_int(st_, i_++, v ? 1 : 0); }
+  void operator()(std::string_view, const std::optional<bool>& v) {
+    if (v) sqlite3_bind_int(st_, i_, *v ? 1 : 0);
+    else sqlite3_bind_null(st_, i_);
+    ++i_;
+  }
+  void operator()(std::string_view, const parsers::OptTime& v) { BindTime(st_, i_, v); }
+  void operator()(std::string_view name, const std::vector<std::string>& v) {
+    OrderedJson tmp, raw;
+    RecordJsonVisitor(tmp, raw)(name, v);
+    BindText(st_, i_++, tmp[std::string(name)].dump());
+  }
+  void operator()(std::string_view name, const std::vector<parsers::Attachment>& v) {
+    OrderedJson tmp, raw;
+    RecordJsonVisitor(tmp, raw)(name, v);
+    BindText(st_, i_++, tmp[std::string(name)].dump());
+  }
+
+ private:
+  sqlite3_stmt* st_;
+  int& i_;
+};
+
+std::string CreateTableSql(const KindInfo& k) {
+  std::string sql = "CREATE TABLE \"" + k.kind +
+                    "\" (id INTEGER PRIMARY KEY, parser TEXT NOT NULL, app TEXT, time TIMESTAMP, "
+                    "time_us INTEGER, time_raw TEXT, time_encoding TEXT, deleted BOOLEAN NOT NULL, "
+                    "src_domain TEXT, src_path TEXT, src_file_id TEXT, src_table TEXT, src_rowid, "
+                    "src_decode_chain TEXT";
+  for (const auto& f : k.fields) {
+    sql += ", \"" + f.name + "\" " + std::string(ColumnTypeName(f.type));
+    if (f.type == ColumnType::kTimestamp) {
+      sql += ", \"" + f.name + "_us\" INTEGER, \"" + f.name + "_raw\" TEXT, \"" + f.name + "_encoding\" TEXT";
+    }
+  }
+  return sql + ")";
+}
+
+std::string InsertSql(const KindInfo& k) {
+  int n = 13;  // common columns without id
+  for (const auto& f : k.fields) n += f.type == ColumnType::kTimestamp ? 4 : 1;
+  std::string sql = "INSERT INTO \"" + k.kind + "\" VALUES (NULL";
+  for (int i = 0; i < n; ++i) sql += ",?";
+  return sql + ")";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CaseDatabase>> CaseDatabase::Create(const std::filesystem::path& path) {
+  std::unique_ptr<CaseDatabase> c(new CaseDatabase());
+  c->path_ = path;
+  c->tmp_path_ = path.string() + ".tmp";
+  std::error_code ec;
+  std::filesystem::remove(c->tmp_path_, ec);
+  if (sqlite3_open_v2(c->tmp_path_.c_str(), &c->db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    return Fail(ErrorCode::kIo, c->tmp_path_.string() + ": " + sqlite3_errmsg(c->db_));
+  }
+  MFX_RETURN_IF_ERROR(c->Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192"));
+  MFX_RETURN_IF_ERROR(c->Exec(
+      "CREATE TABLE case_info (key TEXT PRIMARY KEY, value TEXT);"
+      "CREATE TABLE runs (parser TEXT PRIMARY KEY, version TEXT, status TEXT, seconds REAL, "
+      "counts JSON, error TEXT);"
+      "CREATE TABLE run_inputs (parser TEXT, path TEXT, file_id TEXT, sha256 TEXT, size INTEGER, "
+      "copies JSON);"
+      "CREATE TABLE issues (parser TEXT, kind TEXT, input TEXT, table_name TEXT, rowid TEXT, message TEXT);"));
+  for (const KindInfo& k : AllKinds()) {
+    MFX_RETURN_IF_ERROR(c->Exec(CreateTableSql(k)));
+    sqlite3_stmt* st = nullptr;
+    const std::string sql = InsertSql(k);
+    if (sqlite3_prepare_v2(c->db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+      return Fail(ErrorCode::kInternal, "case db: " + std::string(sqlite3_errmsg(c->db_)));
+    }
+    c->inserts_.push_back(st);
+  }
+  MFX_RETURN_IF_ERROR(c->Exec("BEGIN"));
+  return c;
+}
+
+CaseDatabase::~CaseDatabase() {
+  for (auto* st : inserts_) sqlite3_finalize(st);
+  if (db_) sqlite3_close(db_);
+}
+
+Status CaseDatabase::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown";
+    sqlite3_free(err);
+    return Fail(ErrorCode::kIo, path_.string() + ": " + msg);
+  }
+  return {};
+}
+
+template <class R>
+void CaseDatabase::Insert(const R& r) {
+  std::lock_guard lock(mu_);
+  if (failed_) return;
+  sqlite3_stmt* st = inserts_[KindIndex<R>()];
+  int i = 1;
+  BindText(st, i++, r.parser);
+  BindText(st, i++, r.app);
+  BindTime(st, i, r.time);
+  sqlite3_bind_int(st, i++, r.deleted ? 1 : 0);
+  BindText(st, i++, r.source.domain);
+  BindText(st, i++, r.source.path);
+  BindText(st, i++, r.source.file_id);
+  if (r.source.table) BindText(st, i, *r.source.table);
+  else sqlite3_bind_null(st, i);
+  ++i;
+  if (const auto* n = std::get_if<int64_t>(&r.source.rowid)) sqlite3_bind_int64(st, i, *n);
+  else if (const auto* s = std::get_if<std::string>(&r.source.rowid)) BindText(st, i, *s);
+  else sqlite3_bind_null(st, i);
+  ++i;
+  if (r.source.decode_chain.empty()) sqlite3_bind_null(st, i);
+  else BindText(st, i, r.source.decode_chain);
+  ++i;
+  r.VisitFields(BindVisitor(st, i));
+  if (sqlite3_step(st) != SQLITE_DONE) {
+    failed_ = true;
+    first_error_ = Error{ErrorCode::kIo, path_.string() + ": insert into " + std::string(R::kKind) + ": " +
+                                             sqlite3_errmsg(db_)};
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  ++records_;
+  if (++since_commit_ >= kCommitEvery) {
+    since_commit_ = 0;
+    sqlite3_exec(db_, "COMMIT; BEGIN", nullptr, nullptr, nullptr);
+  }
+}
+
+#define MFX_CASE_DB_ADD_DEF_(Type) \
+  void CaseDatabase::Add(parsers::Type&& record) { Insert(record); }
+MFX_RECORD_TYPES(MFX_CASE_DB_ADD_DEF_)
+#undef MFX_CASE_DB_ADD_DEF_
+
+Status CaseDatabase::SetInfo(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mu_);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO case_info VALUES (?, ?)", -1, &st, nullptr);
+  BindText(st, 1, key);
+  BindText(st, 2, value);
+  const int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return Fail(ErrorCode::kIo, path_.string() + ": " + sqlite3_errmsg(db_));
+  return {};
+}
+
+Status CaseDatabase::AddRuns(const std::vector<parsers::ParserRun>& runs) {
+  std::lock_guard lock(mu_);
+  sqlite3_stmt* run_st = nullptr;
+  sqlite3_stmt* in_st = nullptr;
+  sqlite3_stmt* issue_st = nullptr;
+  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?)", -1, &run_st, nullptr);
+  sqlite3_prepare_v2(db_, "INSERT INTO run_inputs VALUES (?,?,?,?,?,?)", -1, &in_st, nullptr);
+  sqlite3_prepare_v2(db_, "INSERT INTO issues VALUES (?,?,?,?,?,?)", -1, &issue_st, nullptr);
+  static constexpr const char* kIssueKinds[] = {"corrupt_row", "unsupported", "warning", "missing_input"};
+  bool ok = true;
+  for (const auto& r : runs) {
+    BindText(run_st, 1, r.name);
+    BindText(run_st, 2, r.version);
+    BindText(run_st, 3, parsers::ParserStatusName(r.status));
+    sqlite3_bind_double(run_st, 4, r.seconds);
+    BindText(run_st, 5, nlohmann::json(r.counts).dump());
+    BindText(run_st, 6, r.error);
+    ok &= sqlite3_step(run_st) == SQLITE_DONE;
+    sqlite3_reset(run_st);
+    for (const auto& in : r.inputs) {
+      nlohmann::json copies = nlohmann::json::array();
+      for (const auto& c : in.copies) {
+        copies.push_back({{"source", SanitizeUtf8(c.source)}, {"size", c.size}, {"sha256", c.sha256},
+                          {"copy_sha256", c.copy_sha256}});
+      }
+      BindText(in_st, 1, r.name);
+      BindText(in_st, 2, in.path);
+      BindText(in_st, 3, in.file_id);
+      BindText(in_st, 4, in.sha256);
+      sqlite3_bind_int64(in_st, 5, static_cast<int64_t>(in.size));
+      BindText(in_st, 6, copies.dump());
+      ok &= sqlite3_step(in_st) == SQLITE_DONE;
+      sqlite3_reset(in_st);
+    }
+    for (const auto& i : r.issues) {
+      BindText(issue_st, 1, r.name);
+      BindText(issue_st, 2, kIssueKinds[static_cast<int>(i.kind)]);
+      BindText(issue_st, 3, i.input);
+      BindText(issue_st, 4, i.table);
+      BindText(issue_st, 5, i.rowid);
+      BindText(issue_st, 6, i.message);
+      ok &= sqlite3_step(issue_st) == SQLITE_DONE;
+      sqlite3_reset(issue_st);
+    }
+  }
+  sqlite3_finalize(run_st);
+  sqlite3_finalize(in_st);
+  sqlite3_finalize(issue_st);
+  if (!ok) return Fail(ErrorCode::kIo, path_.string() + ": writing the run tables failed");
+  return {};
+}
+
+Status CaseDatabase::Finish() {
+  {
+    std::lock_guard lock(mu_);
+    if (failed_) return tl::unexpected(first_error_);
+  }
+  MFX_RETURN_IF_ERROR(Exec("COMMIT"));
+  for (const KindInfo& k : AllKinds()) {
+    MFX_RETURN_IF_ERROR(Exec("CREATE INDEX \"" + k.kind + "_time\" ON \"" + k.kind + "\"(time_us)"));
+  }
+  MFX_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL"));
+  for (auto* st : inserts_) sqlite3_finalize(st);
+  inserts_.clear();
+  if (sqlite3_close(db_) != SQLITE_OK) return Fail(ErrorCode::kIo, path_.string() + ": close failed");
+  db_ = nullptr;
+  std::error_code ec;
+  std::filesystem::rename(tmp_path_, path_, ec);
+  if (ec) return Fail(ErrorCode::kIo, path_.string() + ": " + ec.message());
+  return {};
+}
+
+}  // namespace mfx::reports

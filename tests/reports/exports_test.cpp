@@ -1,0 +1,137 @@
+// The case database and the exports: records written through CaseDatabase and read back by
+// WriteExports must equal RecordToJson of the same records (two independent code paths).
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "core/sqlite_db.h"
+#include "reports/case_db.h"
+#include "reports/exports.h"
+#include "reports/record_json.h"
+#include "tests/test_support.h"
+
+using namespace mfx;
+using namespace mfx::reports;
+using mfx::testing::TempDir;
+
+namespace {
+
+std::vector<std::string> Lines(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+parsers::Message SampleMessage() {
+  parsers::Message m;
+  m.app = "Messages";
+  m.parser = "sms/1.0";
+  m.time = core::FromCocoaNanos(606704455800776064);
+  m.read_time = core::FromCocoaNanos(0);  // unset: raw kept, no instant
+  m.source = {"HomeDomain", "Library/SMS/sms.db", "3d0d7e5fb2ce288813306e4d4636395e047a3d28", "message",
+              int64_t{42}, "message.attributedBody → typedstream@0x32"};
+  m.direction = "incoming";
+  m.party = "+15550100";
+  m.chat = "chat123";
+  m.service = "iMessage";
+  m.text = std::string("=cmd|' /C calc'!A0 \xEF\xBF\xBC \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x94\x91 bad:\xFF");
+  m.attachments.push_back({"IMG_1.jpg", "image/jpeg", "~/Library/SMS/Attachments/ab/cd/IMG_1.jpg",
+                           "MediaDomain/Library/SMS/Attachments/ab/cd/IMG_1.jpg", 1234});
+  m.chat_participants = {"+15550100", "friend@example.com"};
+  m.latitude = 48.860346;
+  return m;
+}
+
+parsers::WifiNetwork SampleWifi() {
+  parsers::WifiNetwork w;
+  w.app = "Wi-Fi";
+  w.parser = "wifi/1.0";
+  w.time = core::FromPlistDate(603504000.5);
+  w.source = {"SystemPreferencesDomain", "com.apple.wifi.known-networks.plist", "0fa7", std::nullopt,
+              std::string("wifi.network.ssid.Home/JoinedBySystemAt"), ""};
+  w.ssid = "Home, \"quoted\"";
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("case database → exports equals RecordToJson", "[reports][exports]") {
+  TempDir tmp;
+  const auto db_path = tmp / "artifacts.sqlite";
+  auto db = CaseDatabase::Create(db_path);
+  REQUIRE(db);
+  std::vector<std::string> expected_messages, expected_wifi;
+  for (int i = 0; i < 3; ++i) {
+    auto m = SampleMessage();
+    std::get<int64_t>(m.source.rowid) += i;
+    expected_messages.push_back(RecordToJson(m).dump());
+    (*db)->Add(std::move(m));
+  }
+  auto w = SampleWifi();
+  expected_wifi.push_back(RecordToJson(w).dump());
+  (*db)->Add(std::move(w));
+  parsers::ParserRun run;
+  run.name = "sms";
+  run.version = "1.0";
+  run.status = parsers::ParserRun::Status::kOk;
+  run.counts["messages"] = 3;
+  REQUIRE((*db)->AddRuns({run}));
+  REQUIRE((*db)->Finish());
+  REQUIRE(std::filesystem::exists(db_path));
+  REQUIRE_FALSE(std::filesystem::exists(db_path.string() + ".tmp"));
+
+  auto zone = core::TimeZone::Load("Europe/Berlin");
+  REQUIRE(zone);
+  auto files = WriteExports(db_path, tmp / "exports", *zone);
+  REQUIRE(files);
+  CHECK(Lines(tmp / "exports/messages.jsonl") == expected_messages);
+  CHECK(Lines(tmp / "exports/wifi_networks.jsonl") == expected_wifi);
+  CHECK_FALSE(std::filesystem::exists(tmp / "exports/contacts.jsonl"));  // no records, no file
+
+  auto first = nlohmann::json::parse(Lines(tmp / "exports/messages.jsonl")[0]);
+  CHECK(first["time"] == "2020-03-24T01:00:55.800776Z");
+  CHECK(first["read_time"].is_null());
+  CHECK(first["raw_times"]["read_time"]["raw"] == "0");
+  CHECK(first["raw_times"]["time"]["encoding"] == "cocoa_ns");
+  CHECK(first["source"]["rowid"] == 42);
+  CHECK(first["source"]["decode_chain"] == "message.attributedBody → typedstream@0x32");
+  CHECK(first["latitude"] == 48.860346);
+  auto wifi = nlohmann::json::parse(Lines(tmp / "exports/wifi_networks.jsonl")[0]);
+  CHECK(wifi["source"]["table"].is_null());
+  CHECK(wifi["source"]["rowid"] == "wifi.network.ssid.Home/JoinedBySystemAt");
+
+  const auto csv = Lines(tmp / "exports/messages.csv");
+  REQUIRE(csv.size() == 4);
+  CHECK(csv[0].rfind("kind,app,time,time_local,direction,party,chat,service,text,read_time,read_time_local", 0) == 0);
+  // 2020-03-24T01:00:55.800776Z in Berlin (CET, +01:00; `TZ=Europe/Berlin date -d @1585011655`).
+  CHECK(csv[1].find("2020-03-24T02:00:55.800776+01:00") != std::string::npos);
+  CHECK(csv[1].find(",'=cmd|") != std::string::npos);  // formula neutralised in CSV only
+  CHECK(first["text"].get<std::string>().rfind("=cmd|", 0) == 0);
+
+  const auto timeline = Lines(tmp / "exports/timeline.csv");
+  REQUIRE(timeline.size() == 1 + 4);  // header + 3 messages + 1 wifi (read_time has no instant)
+  CHECK(timeline[0].rfind("message,datetime,timestamp_desc", 0) == 0);
+  CHECK(timeline[1].find("2020-02-16T00:00:00.500+00:00,Wi-Fi last joined") != std::string::npos);
+  CHECK(timeline[2].find("Message sent/received") != std::string::npos);
+
+  auto check = core::SqliteDb::OpenReadOnly(db_path);
+  REQUIRE(check);
+  CHECK((*check)->QueryInt("SELECT count(*) FROM runs WHERE status='ok'").value() == 1);
+  auto mode = (*check)->Prepare("PRAGMA journal_mode");
+  REQUIRE(mode);
+  REQUIRE(mode->Step().value());
+  CHECK(mode->Text(0) == "delete");  // not WAL: opens from read-only media
+}
+
+TEST_CASE("CSV cells", "[reports][exports]") {
+  CHECK(CsvCell("plain") == "plain");
+  CHECK(CsvCell("a,b") == "\"a,b\"");
+  CHECK(CsvCell("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(CsvCell("line\nbreak") == "\"line\nbreak\"");
+  CHECK(CsvCell("=1+1") == "'=1+1");
+  CHECK(CsvCell("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(CsvCell("-12.5") == "-12.5");
+  CHECK(CsvCell("+15550100") == "+15550100");
+  CHECK(CsvCell("+1 (555) 0100") == "'+1 (555) 0100");
+}
