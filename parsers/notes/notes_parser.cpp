@@ -249,8 +249,10 @@ bool TagIs(std::string_view tag, std::string_view name) {
 std::string HtmlToText(std::string_view html) {
   std::string out;
   out.reserve(html.size());
+  bool line_ended_by_br = false;
   for (size_t i = 0; i < html.size();) {
     const char c = html[i];
+    if (c != '<') line_ended_by_br = false;
     if (c == '<') {
       const size_t end = html.find('>', i);
       if (end == std::string_view::npos) {  // a lone '<' is text
@@ -261,10 +263,15 @@ std::string HtmlToText(std::string_view html) {
       std::string_view tag = html.substr(i + 1, end - i - 1);
       const bool closing = !tag.empty() && tag[0] == '/';
       if (closing) tag.remove_prefix(1);
-      if ((!closing && TagIs(tag, "br")) ||
-          (closing && (TagIs(tag, "div") || TagIs(tag, "p") || TagIs(tag, "li") || TagIs(tag, "h1") ||
-                       TagIs(tag, "h2") || TagIs(tag, "h3") || TagIs(tag, "tr")))) {
+      if (!closing && TagIs(tag, "br")) {
         out += '\n';
+        line_ended_by_br = true;
+      } else if (closing && (TagIs(tag, "div") || TagIs(tag, "p") || TagIs(tag, "li") || TagIs(tag, "h1") ||
+                             TagIs(tag, "h2") || TagIs(tag, "h3") || TagIs(tag, "tr"))) {
+        // "<div><br></div>" is one empty line, and "<div>text<br></div>" one line: a block end
+        // right after a <br> adds no second break.
+        if (!line_ended_by_br) out += '\n';
+        line_ended_by_br = false;
       }
       i = end + 1;
     } else if (c == '&') {

@@ -7,7 +7,9 @@ DEFAULT_MODULES; nothing in the container code changes.
 from . import base_files, bulk, databases, media
 from . import accounts, calendar, calls, contacts, voicemail
 
-DEFAULT_MODULES = [base_files, databases, media, bulk, contacts, calls, voicemail, calendar, accounts]
+from . import notes, photos, safari, wifi
+
+DEFAULT_MODULES = [base_files, databases, media, bulk, contacts, calls, voicemail, calendar, accounts, safari, notes, photos, wifi]
 
 
 def collect(ctx, modules=None):

@@ -67,28 +67,9 @@ def build(ctx):
         data=plistlib.dumps({"FixtureRuns": 3, "Theme": "dark"}, fmt=plistlib.FMT_XML),
         tags=("plist", "xmlplist"))
 
-    # --- Wi-Fi known networks: iOS 14+ at the SystemPreferencesDomain root, older in
-    #     SystemConfiguration/com.apple.wifi.plist ---
-    joined = ctx.base_time - 86400 * 3
-    if ctx.style == "ios17":
-        wifi = {
-            "wifi.network.ssid.ExampleNet": {
-                "SSID": b"ExampleNet",
-                "AddedAt": util.plist_date(joined - 86400 * 90),
-                "JoinedByUserAt": util.plist_date(joined),
-                "UpdatedAt": util.plist_date(joined),
-                "SupportedSecurityTypes": 8,
-                "__OSSpecific__": {"BSSID": "02:00:5e:10:00:01"},
-            }
-        }
-        wifi_path = "com.apple.wifi.known-networks.plist"
-    else:
-        wifi = {"List of known networks": [{
-            "SSID_STR": "ExampleNet", "BSSID": "02:00:5e:10:00:01",
-            "lastJoined": util.plist_date(joined)}]}
-        wifi_path = "SystemConfiguration/com.apple.wifi.plist"
-    add(domain="SystemPreferencesDomain", path=wifi_path,
-        data=plistlib.dumps(wifi, fmt=plistlib.FMT_BINARY), tags=("plist", "wifi"))
+    # --- Wi-Fi known networks: written by wifi.py (with its expected records). The times draw
+    #     stays, so the seeded times of the files below are unchanged.
+    ctx.times(rng)
     add(domain="SystemPreferencesDomain", path="SystemConfiguration/preferences.plist",
         data=plistlib.dumps({"System": {"System": {"ComputerName": "mfx Sample iPhone"}}},
                             fmt=plistlib.FMT_XML), protection_class=4, tags=("plist",))

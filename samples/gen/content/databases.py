@@ -1,4 +1,4 @@
-"""Small real SQLite databases: a notes db, a WAL-mode db with its -wal as a separate row,
+"""Small real SQLite databases: a WAL-mode db with its -wal as a separate row,
 a data-usage db and an app db.  The expected rows go into the record."""
 
 from .. import util
@@ -24,35 +24,8 @@ def build(ctx):
             kw.setdefault(k, v)
         files.append(FileSpec(**kw))
 
-    # --- notes.sqlite: rollback journal, ~6 pages (the stale-size-smaller target) ---
-    notes = []
-    for pk in range(1, 41):
-        created = ctx.base_time - rng.randrange(86400, 200 * 86400)
-        notes.append({
-            "Z_PK": pk,
-            "ZTITLE": f"Sample note {pk}",
-            "ZBODY": _sentence(rng, rng.randrange(20, 60)),
-            "ZCREATIONDATE": float(created - util.COCOA_EPOCH),
-            "ZMODIFICATIONDATE": float(created - util.COCOA_EPOCH + rng.randrange(0, 86400)),
-        })
-
-    def populate_notes(con):
-        con.execute("BEGIN")
-        con.execute("CREATE TABLE ZNOTE (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
-                    "ZTITLE VARCHAR, ZBODY VARCHAR, ZCREATIONDATE TIMESTAMP, "
-                    "ZMODIFICATIONDATE TIMESTAMP)")
-        con.execute("CREATE TABLE Z_METADATA (Z_VERSION INTEGER PRIMARY KEY, Z_UUID VARCHAR(255), "
-                    "Z_PLIST BLOB)")
-        con.execute("INSERT INTO Z_METADATA VALUES (1, ?, NULL)", (util.rand_uuid(rng),))
-        con.executemany("INSERT INTO ZNOTE VALUES (:Z_PK, 1, 1, :ZTITLE, :ZBODY, :ZCREATIONDATE, "
-                        ":ZMODIFICATIONDATE)", notes)
-        con.execute("COMMIT")
-
-    notes_db = sqlite_build.build_db(populate_notes)
-    add(domain="HomeDomain", path="Library/Notes/notes.sqlite", data=notes_db,
-        tags=("sqlite", "stale-size-smaller"))
-    expected["notes"] = {"domain": "HomeDomain", "relative_path": "Library/Notes/notes.sqlite",
-                         "table": "ZNOTE", "time_encoding": "cocoa_seconds", "rows": notes}
+    # --- notes.sqlite (the stale-size-smaller target) is written by notes.py, with the real
+    #     ZNOTE/ZNOTEBODY schema and its expected records.
 
     # --- journal.db in WAL mode + journal.db-wal (un-checkpointed) ---
     entries = [{"id": i, "ts": ctx.base_time - 86400 * (10 - i), "text": _sentence(rng, 8)}
