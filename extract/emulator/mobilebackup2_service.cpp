@@ -341,21 +341,10 @@ class Mobilebackup2Connection {
       std::vector<std::string> names;
       plist_t dict = static_cast<plist_t>(listing.payload.get());
       if (dict != nullptr && plist_get_node_type(dict) == PLIST_DICT) {
-        plist_dict_iter iter = nullptr;
-        plist_dict_new_iter(dict, &iter);
-        char* key = nullptr;
-        plist_t value = nullptr;
-        do {
-          key = nullptr;
-          plist_dict_next_item(dict, iter, &key, &value);
-          if (key != nullptr) {
-            names.emplace_back(key);
-            std::free(key);
-          }
-        } while (value != nullptr);
-        std::free(iter);
+        names = DictKeys(dict);
       }
       Log("mobilebackup2", "  {} holds {} entries", t, names.size());
+      emulator_.record().AddEvent("host_directory_listing", {{"path", t}, {"names", names}});
     }
     if (free_bytes < total_bytes_) {
       SendProcessMessage(105, DefaultErrorDescription(105));

@@ -1,5 +1,6 @@
 #include "extract/emulator/plist_util.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace mfx::extract::emulator {
@@ -73,6 +74,24 @@ std::optional<std::vector<uint8_t>> GetData(plist_t dict, std::string_view key) 
   const char* ptr = plist_get_data_ptr(node, &length);
   const auto* bytes = reinterpret_cast<const uint8_t*>(ptr);
   return std::vector<uint8_t>(bytes, bytes + length);
+}
+
+std::vector<std::string> DictKeys(plist_t dict) {
+  std::vector<std::string> keys;
+  if (dict == nullptr || plist_get_node_type(dict) != PLIST_DICT) return keys;
+  plist_dict_iter raw_iter = nullptr;
+  plist_dict_new_iter(dict, &raw_iter);
+  // libplist 2.2 allocates the iterator with malloc and has no free function for it.
+  std::unique_ptr<void, decltype(&std::free)> iter(raw_iter, &std::free);
+  while (true) {
+    char* key = nullptr;
+    plist_t value = nullptr;
+    plist_dict_next_item(dict, iter.get(), &key, &value);
+    std::unique_ptr<char, decltype(&std::free)> owned_key(key, &std::free);
+    if (value == nullptr) break;
+    if (owned_key) keys.emplace_back(owned_key.get());
+  }
+  return keys;
 }
 
 PlistPtr ParsePlist(std::span<const uint8_t> bytes) {

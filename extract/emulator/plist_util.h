@@ -58,6 +58,9 @@ std::optional<std::vector<uint8_t>> GetData(plist_t dict, std::string_view key);
 std::optional<std::string> StringValue(plist_t node);
 std::optional<uint64_t> UintValue(plist_t node);
 
+// The keys of a dictionary, in its order; empty for anything else.
+std::vector<std::string> DictKeys(plist_t dict);
+
 // Parses XML or binary, chosen by the payload's first bytes; nullptr when it is neither.
 PlistPtr ParsePlist(std::span<const uint8_t> bytes);
 std::vector<uint8_t> ToBinary(plist_t node);

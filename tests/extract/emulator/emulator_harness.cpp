@@ -183,7 +183,12 @@ int EmulatorProcess::Stop() {
 }
 
 nlohmann::json EmulatorProcess::StopAndReadRecord() {
-  Stop();
+  // A clean exit is part of every contract: sanitizer reports (ASan, UBSan, LeakSanitizer) and
+  // crashes show up here as a non-zero status.
+  if (const int status = Stop(); status != 0) {
+    throw std::runtime_error("emulator exited with status " + std::to_string(status) + ":\n" +
+                             ReadFile(dir_ / "emulator.stderr"));
+  }
   return nlohmann::json::parse(ReadFile(dir_ / "state" / "record.json"));
 }
 

@@ -46,7 +46,7 @@ class EmulatorProcess {
   std::filesystem::path MakeDir(const std::string& name);
   // SIGTERM and wait; returns the exit status (0 = clean).
   int Stop();
-  // Stops the emulator (if running) and returns its record.
+  // Stops the emulator (if running) and returns its record; throws if it did not exit cleanly.
   nlohmann::json StopAndReadRecord();
   // The record as of now (SIGUSR1, then waits until it is rewritten).
   nlohmann::json RecordNow();

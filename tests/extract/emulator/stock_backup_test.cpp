@@ -218,8 +218,9 @@ TEST_CASE("replay_backup re-sends an existing plain backup byte for byte",
   CHECK(compared == 8);
 }
 
-TEST_CASE("Restore is refused and recorded: it must never be sent by a forensic tool",
+TEST_CASE("Restore, Unback and EnableCloudBackup are refused and recorded loudly",
           "[extract][emulator][conformance]") {
+  // A forensic acquisition must never send them; the emulator refuses and records each one.
   const json files =
       json::array({{{"domain", "HomeDomain"}, {"relativePath", "r.txt"}, {"text", "r"}}});
   EmulatorProcess emulator(json{{"content", {{"files", files}}}});
@@ -230,9 +231,17 @@ TEST_CASE("Restore is refused and recorded: it must never be sent by a forensic 
   INFO(restore.Output() + emulator.TranscriptTail());
   CHECK(restore.exit_code != 0);
   CHECK(restore.Says("Restore Failed"));
+  const ToolResult unback = emulator.Run({MFX_IDEVICEBACKUP2_TOOL, "unback", dir.string()});
+  INFO(unback.Output());
+  CHECK(unback.Says("ErrorCode 1: Unback refused"));
+  const ToolResult cloud = emulator.Run({MFX_IDEVICEBACKUP2_TOOL, "cloud", "on"});
+  INFO(cloud.Output());
+  CHECK(cloud.Says("Could not enable cloud backup."));
   const json record = emulator.StopAndReadRecord();
-  REQUIRE(record["forbidden_requests"].size() == 1);
-  CHECK(record["forbidden_requests"][0]["request"] == "Restore");
+  std::vector<std::string> refused;
+  for (const json& request : record["forbidden_requests"]) refused.push_back(request["request"]);
+  CHECK(refused == std::vector<std::string>{"Restore", "Unback", "EnableCloudBackup"});
+  CHECK(ReadFile(emulator.dir() / "emulator.stderr").find("REFUSED Restore") != std::string::npos);
 }
 
 }  // namespace
