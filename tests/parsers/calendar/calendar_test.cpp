@@ -1,0 +1,98 @@
+// Calendar (Calendar.sqlitedb): generated backups against the generator's record — floating
+// all-day times kept as stored wall clock, never shifted — damaged rows and unknown schemas. The
+// iLEAPP corpus holds no Calendar.sqlitedb; the generator uses the real iOS 9 / iOS 14 schemas.
+#include <catch2/catch.hpp>
+
+#include "tests/mapped_env.h"
+#include "tests/parsers/pim_test_helpers.h"
+#include "tests/test_support.h"
+
+using namespace mfx;
+using mfx::testing::GenerateBackup;
+using mfx::testing::ParseBackup;
+using mfx::testing::ParseEnv;
+using mfx::testing::TempDir;
+using nlohmann::json;
+namespace pim = mfx::testing::pim;
+using Kind = parsers::ParserIssue::Kind;
+
+namespace {
+const std::string kDomain = "HomeDomain";
+const std::string kPath = "Library/Calendar/Calendar.sqlitedb";
+}  // namespace
+
+TEST_CASE("calendar: generated backups, both eras, plain and encrypted", "[parsers][calendar]") {
+  TempDir tmp;
+  struct Case {
+    const char* style;
+    bool encrypt;
+  };
+  for (Case c : {Case{"ios17", false}, Case{"ios9", false}, Case{"ios9", true}}) {
+    const std::string tag = std::string(c.style) + (c.encrypt ? "-enc" : "-plain");
+    DYNAMIC_SECTION(tag) {
+      auto g = GenerateBackup(tmp.path(), tag, {.style = c.style, .encrypt = c.encrypt});
+      auto result = ParseBackup(g.dir, g.password_file, {"calendar"});
+      const auto* run = result.Run("calendar");
+      REQUIRE(run);
+      CHECK(run->status == parsers::ParserRun::Status::kOk);
+      const json& expected = pim::Expected(g, "calendar", "calendar_events");
+      REQUIRE(expected.size() >= 5);
+      pim::RequireSame(expected, result.records["calendar_events"]);
+      pim::CheckProvenance(result.records["calendar_events"], "CalendarItem");
+      // A floating all-day event starts at a wall-clock midnight: "…T00:00:00Z" as stored.
+      int floating = 0;
+      for (const auto& r : result.records["calendar_events"]) {
+        if (r["time_zone"] != "_float") continue;
+        ++floating;
+        CHECK(r["floating"] == true);
+        CHECK(r["all_day"] == true);
+        CHECK(r["time"].get<std::string>().ends_with("T00:00:00Z"));
+        CHECK(r["end"].get<std::string>().ends_with("T00:00:00Z"));
+      }
+      CHECK(floating >= 2);
+    }
+  }
+}
+
+TEST_CASE("calendar: a damaged row is reported and skipped, the rest survives", "[parsers][calendar]") {
+  TempDir tmp;
+  auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
+  const std::filesystem::path db = tmp / "Calendar.sqlitedb";
+  pim::ExtractPlain(g, kDomain, kPath, db);
+  pim::ExecSql(db, "UPDATE CalendarItem SET start_date = 'tomorrow' WHERE ROWID = 3");
+  testing::MappedEnv env;
+  env.Map(kDomain + "/" + kPath, db);
+  auto result = ParseEnv(env, {}, {"calendar"});
+  const auto* run = result.Run("calendar");
+  REQUIRE(run);
+  CHECK(run->status == parsers::ParserRun::Status::kPartial);
+  auto corrupt = pim::Issues(*run, Kind::kCorruptRow);
+  REQUIRE(corrupt.size() == 1);
+  CHECK(corrupt[0]->table == "CalendarItem");
+  CHECK(corrupt[0]->rowid == "3");
+  json expected = json::array();
+  for (const auto& e : pim::Expected(g, "calendar", "calendar_events")) {
+    if (e["source"]["rowid"] != 3) expected.push_back(e);
+  }
+  pim::RequireSame(expected, result.records["calendar_events"]);
+}
+
+TEST_CASE("calendar: an unknown schema is unsupported, with its columns, and yields nothing",
+          "[parsers][calendar]") {
+  TempDir tmp;
+  auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
+  const std::filesystem::path db = tmp / "Calendar.sqlitedb";
+  pim::ExtractPlain(g, kDomain, kPath, db);
+  pim::ExecSql(db, "ALTER TABLE CalendarItem RENAME COLUMN start_tz TO start_zone");
+  testing::MappedEnv env;
+  env.Map(kDomain + "/" + kPath, db);
+  auto result = ParseEnv(env, {}, {"calendar"});
+  const auto* run = result.Run("calendar");
+  REQUIRE(run);
+  CHECK(run->status == parsers::ParserRun::Status::kUnsupported);
+  auto un = pim::Issues(*run, Kind::kUnsupported);
+  REQUIRE(un.size() == 1);
+  CHECK(un[0]->message.find("CalendarItem.start_tz") != std::string::npos);
+  CHECK(un[0]->message.find("start_zone") != std::string::npos);
+  CHECK(result.records["calendar_events"].empty());
+}
