@@ -302,20 +302,30 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
                                              FindingToText(chain.findings.front()));
     }
   }
+  // Check the tree before anything moves, so a refusal leaves the previous seal in place.
+  auto listable = [&]() -> Result<std::vector<TreeEntry>> {
+    MFX_ASSIGN_OR_RETURN(std::vector<TreeEntry> tree, WalkTree(root));
+    std::vector<TreeEntry> out;
+    for (TreeEntry& e : tree) {
+      if (IsNotListed(e.path)) continue;
+      if (e.kind != TreeEntryKind::kRegular) {
+        return Fail(ErrorCode::kUnsafePath, (root / e.path).string() +
+                                                ": links, devices and pipes cannot be sealed; remove it");
+      }
+      if (auto why = UnsafeRelativePath(e.path); !why.empty()) {
+        return Fail(ErrorCode::kUnsafePath,
+                    (root / e.path).string() + ": cannot be listed in manifest.sha256: " + why);
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  };
+  MFX_RETURN_IF_ERROR(listable());
   MFX_ASSIGN_OR_RETURN(result.revision, ArchiveRevision(root, /*with_report=*/false, &result.history));
-
-  MFX_ASSIGN_OR_RETURN(std::vector<TreeEntry> tree, WalkTree(root));
+  MFX_ASSIGN_OR_RETURN(std::vector<TreeEntry> tree, listable());
   std::vector<std::string> paths;
   uint64_t total = 0;
   for (const TreeEntry& e : tree) {
-    if (IsNotListed(e.path)) continue;
-    if (e.kind != TreeEntryKind::kRegular) {
-      return Fail(ErrorCode::kUnsafePath, (root / e.path).string() +
-                                              ": links, devices and pipes cannot be sealed; remove it");
-    }
-    if (auto why = UnsafeRelativePath(e.path); !why.empty()) {
-      return Fail(ErrorCode::kUnsafePath, (root / e.path).string() + ": cannot be listed in manifest.sha256: " + why);
-    }
     paths.push_back(e.path);
     total += e.size;
   }

@@ -170,6 +170,7 @@ inline SealedCase BuildSealedCase(const fs::path& parent, bool sign, const std::
   SealedCase c;
   c.backup_dir = parent / "backup";
   c.case_dir = parent / "CASE";
+  fs::create_directories(parent);
   CopyTree(LoadSample(sample).dir, c.backup_dir);
   auto folder = reports::CaseFolder::CreateOrOpen(c.case_dir, TestCaseOptions());
   if (!folder) throw std::runtime_error(folder.error().ToString());
