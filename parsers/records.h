@@ -142,7 +142,7 @@ struct Call : RecordBase {
   std::string direction;  // "incoming" / "outgoing"
   std::optional<bool> answered;
   std::optional<double> duration_s;
-  std::string call_type;  // "voice" / "video"
+  std::string call_type;  // "voice" / "video"; "unknown" where the source cannot tell (legacy db)
   OptString service;      // "Phone", "FaceTime", "WhatsApp", third-party provider
   OptString name;         // cached name
   OptString country_code;
