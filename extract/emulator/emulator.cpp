@@ -106,11 +106,22 @@ void Emulator::Stop() {
   stopping_ = true;
   usbmux_->CloseListeners();
   ShutdownChannels(std::nullopt);
+  std::vector<Worker> workers;
+  bool all_ended = true;
   {
     std::unique_lock<std::mutex> lock(threads_mutex_);
     if (!threads_done_.wait_for(lock, std::chrono::seconds(10),
                                 [this] { return live_threads_ == 0; })) {
+      all_ended = false;
       LogLoud("emulator", fmt::format("{} connection thread(s) did not end", live_threads_));
+    }
+    workers.swap(workers_);
+  }
+  for (Worker& worker : workers) {
+    if (all_ended || worker.done->load()) {
+      worker.thread.join();
+    } else {
+      worker.thread.detach();  // stuck in a system call; the process is about to exit anyway
     }
   }
   record_->AddEvent("stop");
@@ -126,20 +137,32 @@ void Emulator::Detach(const std::string& reason) {
 }
 
 void Emulator::Spawn(std::function<void()> body) {
-  {
-    std::lock_guard<std::mutex> lock(threads_mutex_);
-    ++live_threads_;
+  std::lock_guard<std::mutex> lock(threads_mutex_);
+  // Reap finished workers so that a long run does not accumulate thread objects.
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (it->done->load()) {
+      it->thread.join();
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
   }
-  std::thread([this, body = std::move(body)] {
+  ++live_threads_;
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread thread([this, done, body = std::move(body)] {
     try {
       body();
     } catch (const std::exception& e) {
       LogLoud("emulator", fmt::format("connection thread failed: {}", e.what()));
     }
-    std::lock_guard<std::mutex> lock(threads_mutex_);
-    --live_threads_;
-    threads_done_.notify_all();
-  }).detach();
+    {
+      std::lock_guard<std::mutex> done_lock(threads_mutex_);
+      --live_threads_;
+      threads_done_.notify_all();
+    }
+    done->store(true);
+  });
+  workers_.push_back(Worker{std::move(thread), std::move(done)});
 }
 
 Emulator::ChannelRegistration::ChannelRegistration(Emulator& emulator, Channel& channel,

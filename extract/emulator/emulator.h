@@ -19,6 +19,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "extract/emulator/channel.h"
 #include "extract/emulator/device_state.h"
@@ -100,9 +102,16 @@ class Emulator {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> attached_{true};
 
+  // Connection threads are joined, not detached: OpenSSL frees a thread's state only when the
+  // thread really ends, after its body returned (LeakSanitizer sees the difference).
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
   std::mutex threads_mutex_;
   std::condition_variable threads_done_;
   int live_threads_ = 0;
+  std::vector<Worker> workers_;
 
   std::mutex channels_mutex_;
   std::map<Channel*, ChannelKind> channels_;

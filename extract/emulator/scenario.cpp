@@ -378,11 +378,19 @@ Scenario LoadScenario(const std::filesystem::path& path) {
   } catch (const json::parse_error& e) {
     throw ScenarioError(fmt::format("{}: {}", path.string(), e.what()));
   }
+  Scenario scenario;
   try {
-    return ParseScenario(document, std::filesystem::absolute(path).parent_path());
+    scenario = ParseScenario(document, std::filesystem::absolute(path).parent_path());
   } catch (const ScenarioError& e) {
     throw ScenarioError(fmt::format("{}: {}", path.string(), e.what()));
   }
+  // Fail at start-up rather than in the middle of a backup request.
+  const std::filesystem::path& replay = scenario.content.replay_backup;
+  if (!replay.empty() && !std::filesystem::is_regular_file(replay / "Manifest.db")) {
+    throw ScenarioError(fmt::format("{}: content.replay_backup: no Manifest.db in {}", path.string(),
+                                    replay.string()));
+  }
+  return scenario;
 }
 
 }  // namespace mfx::extract::emulator
