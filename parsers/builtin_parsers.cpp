@@ -13,6 +13,7 @@
 #include "parsers/contacts/contacts_parser.h"
 #include "parsers/voicemail/voicemail_parser.h"
 #include "parsers/sms/sms_parser.h"
+#include "parsers/whatsapp/whatsapp_parser.h"
 
 namespace mfx::parsers {
 
@@ -24,6 +25,7 @@ const std::vector<ParserModule>& BuiltinParsers() {
       calendar::CalendarParser(),
       accounts::AccountsParser(),
       sms::SmsParser(),
+      whatsapp::WhatsAppParser(),
       device::DeviceParser(),
       apps::AppsParser(),
       safari::SafariParser(),

@@ -129,6 +129,7 @@ class SmsDb {
     }
     MFX_RETURN_IF_ERROR(LoadHandles());
     MFX_RETURN_IF_ERROR(LoadChats());
+    DetectUnit();
     attachment_files_ = ctx_.env().List(std::string(kAttachmentDomain) + "/Library/SMS/Attachments/");
     return Messages(cols);
   }
@@ -246,16 +247,30 @@ class SmsDb {
     return it->second;
   }
 
-  void CheckEpoch(int64_t date) {
-    if (epoch_checked_ || date == 0) return;
-    epoch_checked_ = true;
+  // The unit of the database's dates: Cocoa nanoseconds since iOS 11, seconds before (same
+  // column, FORMATS.md §4). Each non-zero value is read by its magnitude (seconds never exceed
+  // 1e13, nanoseconds of this century never fall below it); the database's unit — from its first
+  // non-zero message.date, else the iOS version — only names the encoding of 0 ("not set").
+  // A magnitude that disagrees with the backup's iOS version is reported once.
+  void DetectUnit() {
+    auto first = db_.QueryInt("SELECT date FROM message WHERE typeof(date) = 'integer' AND date != 0 "
+                              "ORDER BY ROWID LIMIT 1");
     const int major = ctx_.facts().ios_major;
-    const bool nanos = date > 10'000'000'000'000 || date < -10'000'000'000'000;
-    if (major > 0 && nanos != (major >= 11)) {
-      ctx_.Warning(in_, "message.date " + std::to_string(date) + " reads as Cocoa " +
-                            (nanos ? "nanoseconds" : "seconds") + " but the backup is iOS " +
+    if (!first) {
+      nanos_ = major == 0 || major >= 11;
+      return;
+    }
+    nanos_ = *first > 10'000'000'000'000 || *first < -10'000'000'000'000;
+    if (major > 0 && nanos_ != (major >= 11)) {
+      ctx_.Warning(in_, "message.date " + std::to_string(*first) + " reads as Cocoa " +
+                            (nanos_ ? "nanoseconds" : "seconds") + " but the backup is iOS " +
                             ctx_.facts().ios_version + "; the magnitude was used");
     }
+  }
+
+  core::Timestamp Time(int64_t v) const {
+    if (v == 0) return nanos_ ? core::FromCocoaNanos(0) : core::FromCocoaSecondsInt(0);
+    return core::FromCocoaSecondsOrNanos(v);
   }
 
   Status Messages(const std::set<std::string, std::less<>>& cols) {
@@ -311,15 +326,11 @@ class SmsDb {
       Message m;
       m.app = "Messages";
       m.source = in_.Source("message", rowid);
-      if (!st.IsNull(kDate)) {
-        const int64_t date = st.Int(kDate);
-        CheckEpoch(date);
-        m.time = core::FromCocoaSecondsOrNanos(date);
-      }
-      if (!st.IsNull(kRead)) m.read_time = core::FromCocoaSecondsOrNanos(st.Int(kRead));
-      if (!st.IsNull(kDelivered)) m.delivered_time = core::FromCocoaSecondsOrNanos(st.Int(kDelivered));
-      if (!st.IsNull(kEdited)) m.edited_time = core::FromCocoaSecondsOrNanos(st.Int(kEdited));
-      if (!st.IsNull(kRetracted)) m.retracted_time = core::FromCocoaSecondsOrNanos(st.Int(kRetracted));
+      if (!st.IsNull(kDate)) m.time = Time(st.Int(kDate));
+      if (!st.IsNull(kRead)) m.read_time = Time(st.Int(kRead));
+      if (!st.IsNull(kDelivered)) m.delivered_time = Time(st.Int(kDelivered));
+      if (!st.IsNull(kEdited)) m.edited_time = Time(st.Int(kEdited));
+      if (!st.IsNull(kRetracted)) m.retracted_time = Time(st.Int(kRetracted));
       const bool from_me = !st.IsNull(kFromMe) && st.Int(kFromMe) != 0;
       m.direction = from_me ? "outgoing" : "incoming";
       m.guid = st.OptText(kGuid);
@@ -399,7 +410,7 @@ class SmsDb {
   std::unordered_map<int64_t, std::string> handles_;
   std::unordered_map<int64_t, ChatInfo> chats_;
   std::vector<std::string> attachment_files_;  // sorted (Env::List)
-  bool epoch_checked_ = false;
+  bool nanos_ = true;
 };
 
 Status Parse(const ParserInputs& inputs, ParserContext& ctx) {

@@ -8,7 +8,7 @@
 // Schema variants: iOS ≤ 10 (dates in Cocoa seconds, no associated_message_*, no
 // chat_message_join.message_date), iOS 11–15 (dates in Cocoa nanoseconds), iOS 16+ (date_edited,
 // date_retracted). Missing chat / handle / attachment tables are tolerated (the trimmed iOS 14
-// sms.db has no chat and no message_attachment_join). A message table without ROWID, date,
+// sms.db has no chat and no message_attachment_join). A message table without date,
 // is_from_me, handle_id or any text column is reported unsupported with its column list.
 
 #include "parsers/parser_module.h"

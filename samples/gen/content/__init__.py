@@ -6,10 +6,11 @@ DEFAULT_MODULES; nothing in the container code changes.
 
 from . import base_files, bulk, databases, media
 from . import accounts, calendar, calls, contacts, voicemail
+from . import sms, whatsapp
 
 from . import notes, photos, safari, wifi
 
-DEFAULT_MODULES = [base_files, databases, media, bulk, contacts, calls, voicemail, calendar, accounts, safari, notes, photos, wifi]
+DEFAULT_MODULES = [base_files, databases, media, bulk, contacts, calls, voicemail, calendar, accounts, sms, whatsapp, safari, notes, photos, wifi]
 
 
 def collect(ctx, modules=None):

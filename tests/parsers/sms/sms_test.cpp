@@ -1,0 +1,271 @@
+// The sms.db parser: generated backups of both eras (plain and encrypted) against the generator's
+// record, the real iOS 13 schema, damaged rows, unknown and trimmed schemas, provenance.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/mapped_env.h"
+#include "tests/parsers/pim_test_helpers.h"
+#include "tests/parsers/sms/messaging_fixtures.h"
+
+using namespace mfx;
+using mfx::testing::MappedEnv;
+using mfx::testing::ParseEnv;
+using mfx::testing::TempDir;
+using mfx::testing::messaging::FromPath;
+using mfx::testing::messaging::GetGenerated;
+using mfx::testing::messaging::Records;
+using mfx::testing::pim::CheckProvenance;
+using mfx::testing::pim::ExecSql;
+using mfx::testing::pim::Expected;
+using mfx::testing::pim::ExtractPlain;
+using mfx::testing::pim::Issues;
+using mfx::testing::pim::RequireSame;
+using nlohmann::json;
+using Kind = mfx::parsers::ParserIssue::Kind;
+
+namespace {
+
+constexpr const char* kSmsPath = "Library/SMS/sms.db";
+
+std::vector<nlohmann::ordered_json> SmsRecords(const testing::ParseResult& r) {
+  return FromPath(Records(r, "messages"), kSmsPath);
+}
+
+const nlohmann::ordered_json* ByRowid(const std::vector<nlohmann::ordered_json>& records, int64_t rowid) {
+  for (const auto& r : records) {
+    if (r.at("source").at("rowid") == rowid) return &r;
+  }
+  return nullptr;
+}
+
+parsers::EvidenceFacts Ios17() {
+  parsers::EvidenceFacts f;
+  f.ios_version = "17.3";
+  f.ios_major = 17;
+  return f;
+}
+
+// sms.db (+ its -wal) of the plain ios17 backup, copied out for damaging; opening the copy
+// read-write folds the WAL into it.
+std::filesystem::path DamageableCopy(const TempDir& tmp) {
+  const auto& g = GetGenerated("ios17", false).backup;
+  const auto db = tmp / "sms.db";
+  ExtractPlain(g, "HomeDomain", kSmsPath, db);
+  ExtractPlain(g, "HomeDomain", std::string(kSmsPath) + "-wal", tmp / "sms.db-wal");
+  return db;
+}
+
+// Parses a database copy; with_media also presents the attachments of the plain ios17 backup.
+testing::ParseResult ParseCopy(const std::filesystem::path& db, bool with_media = false) {
+  MappedEnv env;
+  env.Map(std::string("HomeDomain/") + kSmsPath, db);
+  if (with_media) {
+    mfx::testing::messaging::MapFiles(env, GetGenerated("ios17", false).backup, "MediaDomain",
+                                      "Library/SMS/Attachments/", db.parent_path());
+  }
+  return ParseEnv(env, Ios17(), {"sms"});
+}
+
+}  // namespace
+
+TEST_CASE("sms: generated backups match the generator's record", "[parsers][sms]") {
+  for (const char* style : {"ios17", "ios9"}) {
+    for (bool encrypt : {false, true}) {
+      if (encrypt && std::string(style) == "ios9") continue;  // one encrypted era is enough here
+      DYNAMIC_SECTION(style << (encrypt ? " encrypted" : " plain")) {
+        const auto& gen = GetGenerated(style, encrypt);
+        const auto* run = gen.parsed.Run("sms");
+        REQUIRE(run);
+        CHECK(run->status == parsers::ParserRun::Status::kOk);
+        for (const auto& i : run->issues) INFO(i.message);
+        CHECK(run->issues.empty());
+        const auto records = SmsRecords(gen.parsed);
+        RequireSame(Expected(gen.backup, "sms", "messages"), records);
+
+        // Text decoded from attributedBody names where it was found, as the generator wrote it.
+        const json& chains = gen.backup.record["expected"]["sms"]["decode_chains"];
+        size_t decoded = 0;
+        for (const auto& r : records) {
+          const std::string rowid = r["source"]["rowid"].dump();
+          INFO("rowid " << rowid);
+          if (chains.contains(rowid)) {
+            CHECK(r["source"]["decode_chain"] == chains[rowid]);
+            ++decoded;
+          } else {
+            CHECK_FALSE(r["source"].contains("decode_chain"));
+          }
+        }
+        CHECK(decoded == chains.size());
+        if (std::string(style) == "ios17") {
+          CHECK(decoded >= 6);  // 127/128/200/70,000-byte and RTL bodies, the edited message
+          // Rows only in sms.db-wal are read (the runner copies the WAL beside the database).
+          for (const auto& rowid : gen.backup.record["expected"]["sms"]["wal_rows"]) {
+            CHECK(ByRowid(records, rowid.get<int64_t>()));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("sms: every record carries its provenance", "[parsers][sms]") {
+  const auto& gen = GetGenerated("ios17", true);
+  const auto records = SmsRecords(gen.parsed);
+  REQUIRE_FALSE(records.empty());
+  CheckProvenance(records, "message");
+  for (const auto& r : records) {
+    CHECK(r["source"]["domain"] == "HomeDomain");
+    CHECK(r["parser"] == "sms/1.0");
+    CHECK(r["source"]["file_id"] == "3d0d7e5fb2ce288813306e4d4636395e047a3d28");  // FORMATS.md §5.3
+  }
+}
+
+TEST_CASE("sms: the real iOS 13 schema is accepted and its time units are read",
+          "[parsers][sms][realdata]") {
+  MFX_REQUIRE_REALDATA();
+  // The exact CREATE statements of the real iOS 13 sms.db (sqlite_sequence and sqlite_stat1 are
+  // SQLite's own and cannot be created).
+  std::ifstream in(testing::RealDataDir() / "schemas" / "sms.db.ios13.sql");
+  std::string line, schema;
+  while (std::getline(in, line)) {
+    if (line.rfind("CREATE", 0) == 0 && line.find("sqlite_sequence") == std::string::npos &&
+        line.find("sqlite_stat1") == std::string::npos) {
+      schema += line + "\n";
+    }
+  }
+  REQUIRE(schema.find("CREATE TABLE message (") != std::string::npos);
+  TempDir tmp;
+  const auto db = tmp / "sms.db";
+  ExecSql(db, schema);
+  // Values of the real iOS 13 sms.db (FORMATS.md §4): message.date 606704455800776064 ns =
+  // 2020-03-24T01:00:55.800776Z; attachment.created_date 599938164 is seconds in the same DB.
+  ExecSql(db,
+          "INSERT INTO handle (ROWID, id, service) VALUES (1, '+12025550199', 'SMS');"
+          "INSERT INTO chat (ROWID, guid, style, chat_identifier, service_name) "
+          "  VALUES (1, 'SMS;-;+12025550199', 45, '+12025550199', 'SMS');"
+          "INSERT INTO chat_handle_join VALUES (1, 1);"
+          "INSERT INTO message (ROWID, guid, text, handle_id, service, is_from_me, date, date_read, "
+          "  date_delivered) VALUES (1, 'G1', 'hello', 1, 'SMS', 0, 606704455800776064, 0, 0);"
+          "INSERT INTO chat_message_join VALUES (1, 1, 606704455800776064);"
+          "INSERT INTO attachment (ROWID, guid, created_date, filename, mime_type, transfer_name, "
+          "  total_bytes, original_guid) VALUES (1, 'A1', 599938164, "
+          "  '~/Library/SMS/Attachments/0a/10/A1/IMG_0001.JPG', 'image/jpeg', 'IMG_0001.JPG', 1234, 'A1');"
+          "INSERT INTO message_attachment_join VALUES (1, 1);");
+  auto result = ParseCopy(db);
+  const auto* run = result.Run("sms");
+  REQUIRE(run);
+  CHECK(run->status == parsers::ParserRun::Status::kOk);
+  const auto records = SmsRecords(result);
+  REQUIRE(records.size() == 1);
+  const auto& m = records[0];
+  CHECK(m["time"] == "2020-03-24T01:00:55.800776Z");
+  CHECK(m["raw_times"]["time"]["raw"] == "606704455800776064");
+  CHECK(m["raw_times"]["time"]["encoding"] == "cocoa_ns");
+  CHECK(m["read_time"].is_null());
+  CHECK(m["raw_times"]["read_time"]["raw"] == "0");
+  CHECK(m["party"] == "+12025550199");
+  CHECK(m["chat"] == "+12025550199");
+  CHECK(m["service"] == "SMS");
+  CHECK(m["message_type"] == "attachment");
+  REQUIRE(m["attachments"].size() == 1);
+  CHECK(m["attachments"][0]["name"] == "IMG_0001.JPG");
+  CHECK(m["attachments"][0]["path"] == "~/Library/SMS/Attachments/0a/10/A1/IMG_0001.JPG");
+  CHECK(m["attachments"][0]["backup_path"].is_null());  // the file is not in this Env
+  CHECK(m["attachments"][0]["size"] == 1234);
+}
+
+TEST_CASE("sms: a damaged row is reported, the others survive", "[parsers][sms][corruption]") {
+  const auto& g = GetGenerated("ios17", false).backup;
+  const json& expected = Expected(g, "sms", "messages");
+  const json& chains = g.record["expected"]["sms"]["decode_chains"];
+  REQUIRE(chains.contains("5"));  // message 5: text NULL, a 200-byte body in attributedBody
+  TempDir tmp;
+  const auto db = DamageableCopy(tmp);
+
+  SECTION("attributedBody that is not a typedstream: reported, the message kept without text") {
+    ExecSql(db, "UPDATE message SET attributedBody = x'040b73747265616d747970656481e8038401' "
+                "WHERE ROWID = 5");
+    auto result = ParseCopy(db, /*with_media=*/true);
+    const auto* run = result.Run("sms");
+    REQUIRE(run);
+    CHECK(run->status == parsers::ParserRun::Status::kPartial);
+    const auto corrupt = Issues(*run, Kind::kCorruptRow);
+    REQUIRE(corrupt.size() == 1);
+    CHECK(corrupt[0]->table == "message");
+    CHECK(corrupt[0]->rowid == "5");
+    CHECK_THAT(corrupt[0]->message, Catch::Contains("attributedBody"));
+    const auto records = SmsRecords(result);
+    CHECK(records.size() == expected.size());
+    const auto* m5 = ByRowid(records, 5);
+    REQUIRE(m5);
+    CHECK((*m5)["text"].is_null());
+    CHECK((*m5)["guid"] == expected[4]["guid"]);
+    // Every other message is exactly as the generator wrote it.
+    json others = json::array();
+    std::vector<nlohmann::ordered_json> rest;
+    for (const auto& e : expected) {
+      if (e["source"]["rowid"] != 5) others.push_back(e);
+    }
+    for (const auto& r : records) {
+      if (r["source"]["rowid"] != 5) rest.push_back(r);
+    }
+    RequireSame(others, rest);
+  }
+
+  SECTION("a date that is text: the row is reported and skipped") {
+    ExecSql(db, "UPDATE message SET date = 'yesterday' WHERE ROWID = 2");
+    auto result = ParseCopy(db);
+    const auto* run = result.Run("sms");
+    REQUIRE(run);
+    const auto corrupt = Issues(*run, Kind::kCorruptRow);
+    REQUIRE(corrupt.size() == 1);
+    CHECK(corrupt[0]->rowid == "2");
+    CHECK_THAT(corrupt[0]->message, Catch::Contains("date"));
+    const auto records = SmsRecords(result);
+    CHECK(records.size() == expected.size() - 1);
+    CHECK_FALSE(ByRowid(records, 2));
+    CHECK(ByRowid(records, 1));
+    CHECK(ByRowid(records, 3));
+  }
+}
+
+TEST_CASE("sms: an unknown schema is unsupported with its columns, no records", "[parsers][sms][corruption]") {
+  TempDir tmp;
+  const auto db = DamageableCopy(tmp);
+  ExecSql(db, "ALTER TABLE message RENAME COLUMN is_from_me TO is_from_someone");
+  auto result = ParseCopy(db);
+  const auto* run = result.Run("sms");
+  REQUIRE(run);
+  CHECK(run->status == parsers::ParserRun::Status::kUnsupported);
+  const auto unsupported = Issues(*run, Kind::kUnsupported);
+  REQUIRE(unsupported.size() == 1);
+  CHECK_THAT(unsupported[0]->message, Catch::Contains("lacks is_from_me") &&
+                                          Catch::Contains("is_from_someone") &&
+                                          Catch::Contains("attributedBody"));
+  CHECK(SmsRecords(result).empty());
+}
+
+TEST_CASE("sms: a trimmed sms.db without chat and message_attachment_join still yields every message",
+          "[parsers][sms][corruption]") {
+  const auto& g = GetGenerated("ios17", false).backup;
+  const json& expected = Expected(g, "sms", "messages");
+  TempDir tmp;
+  const auto db = DamageableCopy(tmp);
+  ExecSql(db, "DROP TABLE chat; DROP TABLE message_attachment_join;");
+  auto result = ParseCopy(db);
+  const auto* run = result.Run("sms");
+  REQUIRE(run);
+  CHECK(run->status == parsers::ParserRun::Status::kOk);
+  const auto records = SmsRecords(result);
+  REQUIRE(records.size() == expected.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    INFO("rowid " << records[i]["source"]["rowid"]);
+    CHECK(records[i]["chat"].is_null());
+    CHECK(records[i]["attachments"].empty());
+    CHECK(records[i]["text"] == expected[i]["text"]);
+    CHECK(records[i]["time"] == expected[i]["time"]);
+    CHECK(records[i]["direction"] == expected[i]["direction"]);
+  }
+}
