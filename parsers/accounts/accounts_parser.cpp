@@ -20,7 +20,8 @@ std::string Missing(const SqliteDb& db, std::string_view table,
                     std::initializer_list<std::string_view> needed) {
   std::string out;
   for (std::string_view c : needed) {
-    if (!db.HasColumn(table, c)) out += (out.empty() ? "" : ", ") + std::string(table) + "." + std::string(c);
+    if (!db.HasColumn(table, c))
+      out += (out.empty() ? "" : ", ") + std::string(table) + "." + std::string(c);
   }
   return out;
 }
@@ -32,8 +33,9 @@ std::string Col(const SqliteDb& db, std::string_view table, std::string_view ali
 
 Status ParseAccounts(const ParserInput& in, ParserContext& ctx) {
   const SqliteDb& db = *in.db;
-  std::string missing = Missing(db, "ZACCOUNT", {"Z_PK", "ZACCOUNTTYPE", "ZUSERNAME",
-                                                "ZACCOUNTDESCRIPTION", "ZIDENTIFIER", "ZDATE"});
+  std::string missing =
+      Missing(db, "ZACCOUNT",
+              {"Z_PK", "ZACCOUNTTYPE", "ZUSERNAME", "ZACCOUNTDESCRIPTION", "ZIDENTIFIER", "ZDATE"});
   const std::string tmissing =
       Missing(db, "ZACCOUNTTYPE", {"Z_PK", "ZACCOUNTTYPEDESCRIPTION", "ZIDENTIFIER"});
   if (!tmissing.empty()) missing += (missing.empty() ? "" : ", ") + tmissing;
@@ -45,7 +47,8 @@ Status ParseAccounts(const ParserInput& in, ParserContext& ctx) {
   const bool has_parent = db.HasColumn("ZACCOUNT", "ZPARENTACCOUNT");
   const std::string sql =
       "SELECT a.Z_PK, a.ZDATE, a.ZUSERNAME, a.ZACCOUNTDESCRIPTION, t.ZACCOUNTTYPEDESCRIPTION, "
-      "a.ZIDENTIFIER, " + Col(db, "ZACCOUNT", "a", "ZOWNINGBUNDLEID") + ", t.ZIDENTIFIER, " +
+      "a.ZIDENTIFIER, " +
+      Col(db, "ZACCOUNT", "a", "ZOWNINGBUNDLEID") + ", t.ZIDENTIFIER, " +
       (has_parent ? "p.ZIDENTIFIER" : "NULL") + ", " + Col(db, "ZACCOUNT", "a", "ZACTIVE") +
       " FROM ZACCOUNT a LEFT JOIN ZACCOUNTTYPE t ON t.Z_PK = a.ZACCOUNTTYPE" +
       (has_parent ? " LEFT JOIN ZACCOUNT p ON p.Z_PK = a.ZPARENTACCOUNT" : "") + " ORDER BY a.Z_PK";
@@ -60,7 +63,8 @@ Status ParseAccounts(const ParserInput& in, ParserContext& ctx) {
     const int64_t pk = s.Int(0);
     const int t = s.ColumnType(1);
     if (t != SQLITE_INTEGER && t != SQLITE_FLOAT && t != SQLITE_NULL) {
-      ctx.Corrupt(in, "ZACCOUNT", std::to_string(pk), "ZDATE is not a number (Cocoa seconds expected)");
+      ctx.Corrupt(in, "ZACCOUNT", std::to_string(pk),
+                  "ZDATE is not a number (Cocoa seconds expected)");
       continue;
     }
     Account a;
@@ -94,7 +98,8 @@ ParserModule AccountsParser() {
       .name = "accounts",
       .version = "1.0",
       .app = "Accounts",
-      .inputs = {{"accounts", "HomeDomain", "Library/Accounts/Accounts3.sqlite", InputSpec::Kind::kSqlite}},
+      .inputs = {{"accounts", "HomeDomain", "Library/Accounts/Accounts3.sqlite",
+                  InputSpec::Kind::kSqlite}},
       .parse = Parse,
   };
 }

@@ -22,7 +22,8 @@ std::string Missing(const SqliteDb& db, std::string_view table,
                     std::initializer_list<std::string_view> needed) {
   std::string out;
   for (std::string_view c : needed) {
-    if (!db.HasColumn(table, c)) out += (out.empty() ? "" : ", ") + std::string(table) + "." + std::string(c);
+    if (!db.HasColumn(table, c))
+      out += (out.empty() ? "" : ", ") + std::string(table) + "." + std::string(c);
   }
   return out;
 }
@@ -40,16 +41,20 @@ bool NumberOrNull(const Statement& s, int i) {
 // Cocoa seconds (REAL; a whole value may be stored as INTEGER). 0 = not set.
 OptTime CocoaTime(const Statement& s, int i) {
   switch (s.ColumnType(i)) {
-    case SQLITE_INTEGER: return core::FromCocoaSecondsInt(s.Int(i));
-    case SQLITE_FLOAT: return core::FromCocoaSeconds(s.Real(i));
-    default: return std::nullopt;
+    case SQLITE_INTEGER:
+      return core::FromCocoaSecondsInt(s.Int(i));
+    case SQLITE_FLOAT:
+      return core::FromCocoaSeconds(s.Real(i));
+    default:
+      return std::nullopt;
   }
 }
 
 Status ParseCalendar(const ParserInput& in, ParserContext& ctx) {
   const SqliteDb& db = *in.db;
-  std::string missing = Missing(db, kItem, {"summary", "description", "start_date", "start_tz",
-                                            "end_date", "all_day", "calendar_id", "location_id"});
+  std::string missing = Missing(db, kItem,
+                                {"summary", "description", "start_date", "start_tz", "end_date",
+                                 "all_day", "calendar_id", "location_id"});
   for (const auto& m : {Missing(db, "Calendar", {"title"}),
                         Missing(db, "Location", {"title", "address", "latitude", "longitude"})}) {
     if (!m.empty()) missing += (missing.empty() ? "" : ", ") + m;
@@ -78,8 +83,10 @@ Status ParseCalendar(const ParserInput& in, ParserContext& ctx) {
     }
     if (!*row) break;
     const int64_t rowid = s.Int(0);
-    if (!NumberOrNull(s, 2) || !NumberOrNull(s, 4) || !NumberOrNull(s, 13) || !NumberOrNull(s, 14)) {
-      ctx.Corrupt(in, kItem, std::to_string(rowid), "a date column is not a number (Cocoa seconds expected)");
+    if (!NumberOrNull(s, 2) || !NumberOrNull(s, 4) || !NumberOrNull(s, 13) ||
+        !NumberOrNull(s, 14)) {
+      ctx.Corrupt(in, kItem, std::to_string(rowid),
+                  "a date column is not a number (Cocoa seconds expected)");
       continue;
     }
     CalendarEvent e;
@@ -121,7 +128,8 @@ ParserModule CalendarParser() {
       .name = "calendar",
       .version = "1.0",
       .app = "Calendar",
-      .inputs = {{"calendar", "HomeDomain", "Library/Calendar/Calendar.sqlitedb", InputSpec::Kind::kSqlite}},
+      .inputs = {{"calendar", "HomeDomain", "Library/Calendar/Calendar.sqlitedb",
+                  InputSpec::Kind::kSqlite}},
       .parse = Parse,
   };
 }

@@ -69,20 +69,19 @@ OptString ServiceName(const OptString& provider, std::optional<int64_t> call_typ
 
 Status ParseStoreData(const ParserInput& in, ParserContext& ctx) {
   const SqliteDb& db = *in.db;
-  const std::string missing =
-      Missing(db, kRecord, {"ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED", "ZCALLTYPE", "ZADDRESS"});
+  const std::string missing = Missing(
+      db, kRecord, {"ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED", "ZCALLTYPE", "ZADDRESS"});
   if (!db.HasTable(kRecord) || !missing.empty()) {
-    ctx.Unsupported(in, db.HasTable(kRecord)
-                            ? "unknown CallHistory schema: missing " + missing + "; found " +
-                                  ColumnList(db, kRecord)
-                            : "no ZCALLRECORD table");
+    ctx.Unsupported(in, db.HasTable(kRecord) ? "unknown CallHistory schema: missing " + missing +
+                                                   "; found " + ColumnList(db, kRecord)
+                                             : "no ZCALLRECORD table");
     return {};
   }
   const std::string sql =
       "SELECT Z_PK, ZDATE, ZDURATION, ZORIGINATED, ZANSWERED, ZCALLTYPE, ZADDRESS, " +
       Col(db, kRecord, "ZSERVICE_PROVIDER") + ", " + Col(db, kRecord, "ZNAME") + ", " +
-      Col(db, kRecord, "ZISO_COUNTRY_CODE") + ", " + Col(db, kRecord, "ZDISCONNECTED_CAUSE") + ", " +
-      Col(db, kRecord, "ZLOCATION") + ", " + Col(db, kRecord, "ZUNIQUE_ID") +
+      Col(db, kRecord, "ZISO_COUNTRY_CODE") + ", " + Col(db, kRecord, "ZDISCONNECTED_CAUSE") +
+      ", " + Col(db, kRecord, "ZLOCATION") + ", " + Col(db, kRecord, "ZUNIQUE_ID") +
       " FROM ZCALLRECORD ORDER BY Z_PK";
   MFX_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
   std::set<int64_t> unknown_types;
@@ -140,8 +139,9 @@ Status ParseStoreData(const ParserInput& in, ParserContext& ctx) {
   if (!unknown_types.empty()) {
     std::string list;
     for (int64_t t : unknown_types) list += (list.empty() ? "" : ", ") + std::to_string(t);
-    ctx.Warning(in, "ZCALLTYPE value(s) " + list + " are not known; call_type shows them as voice, "
-                    "call_type_raw keeps the value");
+    ctx.Warning(in, "ZCALLTYPE value(s) " + list +
+                        " are not known; call_type shows them as voice, "
+                        "call_type_raw keeps the value");
   }
   return {};
 }
@@ -156,14 +156,14 @@ Status ParseLegacy(const ParserInput& in, ParserContext& ctx) {
   const SqliteDb& db = *in.db;
   const std::string missing = Missing(db, kLegacy, {"address", "date", "duration", "flags"});
   if (!db.HasTable(kLegacy) || !missing.empty()) {
-    ctx.Unsupported(in, db.HasTable(kLegacy) ? "unknown call_history.db schema: missing " + missing +
-                                                    "; found " + ColumnList(db, kLegacy)
-                                              : "no call table");
+    ctx.Unsupported(in, db.HasTable(kLegacy) ? "unknown call_history.db schema: missing " +
+                                                   missing + "; found " + ColumnList(db, kLegacy)
+                                             : "no call table");
     return {};
   }
-  const std::string sql = "SELECT ROWID, address, date, duration, flags, " + Col(db, kLegacy, "name") +
-                          ", " + Col(db, kLegacy, "country_code") + ", " +
-                          Col(db, kLegacy, "answered") + " FROM call ORDER BY ROWID";
+  const std::string sql = "SELECT ROWID, address, date, duration, flags, " +
+                          Col(db, kLegacy, "name") + ", " + Col(db, kLegacy, "country_code") +
+                          ", " + Col(db, kLegacy, "answered") + " FROM call ORDER BY ROWID";
   MFX_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
   bool any = false;
   for (;;) {
@@ -198,14 +198,16 @@ Status ParseLegacy(const ParserInput& in, ParserContext& ctx) {
     ctx.sink().Add(std::move(c));
   }
   if (any) {
-    ctx.Warning(in, "legacy call_history.db: direction is flags bit 0; voice/FaceTime is not decoded "
-                    "(call_type \"unknown\", flags in call_type_raw)");
+    ctx.Warning(in,
+                "legacy call_history.db: direction is flags bit 0; voice/FaceTime is not decoded "
+                "(call_type \"unknown\", flags in call_type_raw)");
   }
   return {};
 }
 
 Status Parse(const ParserInputs& inputs, ParserContext& ctx) {
-  for (const ParserInput* in : inputs.Get("callhistory")) MFX_RETURN_IF_ERROR(ParseStoreData(*in, ctx));
+  for (const ParserInput* in : inputs.Get("callhistory"))
+    MFX_RETURN_IF_ERROR(ParseStoreData(*in, ctx));
   for (const ParserInput* in : inputs.Get("legacy")) MFX_RETURN_IF_ERROR(ParseLegacy(*in, ctx));
   return {};
 }

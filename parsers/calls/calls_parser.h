@@ -1,7 +1,7 @@
 #pragma once
 // Call history — Enc (FORMATS §5.5, §6): HomeDomain Library/CallHistoryDB/CallHistory.storedata
-// (ZCALLRECORD, Core Data, iOS 8+) and the legacy WirelessDomain Library/CallHistory/call_history.db
-// (table call, iOS ≤ 7). One Call record per row.
+// (ZCALLRECORD, Core Data, iOS 8+) and the legacy WirelessDomain
+// Library/CallHistory/call_history.db (table call, iOS ≤ 7). One Call record per row.
 
 #include "parsers/parser_module.h"
 

@@ -37,7 +37,8 @@ std::string Missing(const SqliteDb& db, std::string_view table,
                     std::initializer_list<std::string_view> needed) {
   std::string out;
   for (std::string_view c : needed) {
-    if (!db.HasColumn(table, c)) out += (out.empty() ? "" : ", ") + std::string(table) + "." + std::string(c);
+    if (!db.HasColumn(table, c))
+      out += (out.empty() ? "" : ", ") + std::string(table) + "." + std::string(c);
   }
   return out;
 }
@@ -54,9 +55,12 @@ bool IsNumberOrNull(const Statement& s, int i) {
 // Cocoa seconds stored as INTEGER (a REAL value can appear through NUMERIC affinity).
 OptTime CocoaTime(const Statement& s, int i) {
   switch (s.ColumnType(i)) {
-    case SQLITE_INTEGER: return core::FromCocoaSecondsInt(s.Int(i));
-    case SQLITE_FLOAT: return core::FromCocoaSeconds(s.Real(i));
-    default: return std::nullopt;
+    case SQLITE_INTEGER:
+      return core::FromCocoaSecondsInt(s.Int(i));
+    case SQLITE_FLOAT:
+      return core::FromCocoaSeconds(s.Real(i));
+    default:
+      return std::nullopt;
   }
 }
 
@@ -76,7 +80,8 @@ std::optional<std::string> BirthdayDate(std::string_view raw) {
   while (!raw.empty() && raw.front() == ' ') raw.remove_prefix(1);
   double v = 0;
   auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), v);
-  if (ec != std::errc() || p != raw.data() + raw.size() || !std::isfinite(v) || std::fabs(v) > 1e11) {
+  if (ec != std::errc() || p != raw.data() + raw.size() || !std::isfinite(v) ||
+      std::fabs(v) > 1e11) {
     return std::nullopt;
   }
   const auto days = static_cast<int64_t>(std::floor((v + core::kCocoaEpochUnixSeconds) / 86400.0));
@@ -85,7 +90,8 @@ std::optional<std::string> BirthdayDate(std::string_view raw) {
   if (d.year == 1604) {
     std::snprintf(buf, sizeof(buf), "--%02u-%02u", d.month, d.day);
   } else {
-    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month, d.day);
+    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month,
+                  d.day);
   }
   return std::string(buf);
 }
@@ -93,8 +99,8 @@ std::optional<std::string> BirthdayDate(std::string_view raw) {
 // Address parts in a fixed reading order; keys not listed follow in key order. CountryCode is
 // shown only when there is no Country.
 std::string FormatAddress(const std::map<std::string, std::string>& parts) {
-  static constexpr std::string_view kOrder[] = {"Street", "SubLocality", "City",
-                                                "SubAdministrativeArea", "State", "ZIP", "Country"};
+  static constexpr std::string_view kOrder[] = {
+      "Street", "SubLocality", "City", "SubAdministrativeArea", "State", "ZIP", "Country"};
   std::string out;
   auto append = [&](const std::string& v) {
     if (v.empty()) return;
@@ -125,15 +131,17 @@ struct Multi {
 Status ParseAddressBook(const ParserInput& in, ParserContext& ctx) {
   const SqliteDb& db = *in.db;
   if (!db.HasTable(kPerson) || !db.HasTable(kMulti)) {
-    ctx.Unsupported(in, "AddressBook without ABPerson/ABMultiValue; tables: " + [&] {
-      std::string t;
-      for (const auto& n : db.Tables()) t += (t.empty() ? "" : ", ") + n;
-      return t;
-    }());
+    ctx.Unsupported(
+        in, "AddressBook without ABPerson/ABMultiValue; tables: " + [&] {
+          std::string t;
+          for (const auto& n : db.Tables()) t += (t.empty() ? "" : ", ") + n;
+          return t;
+        }());
     return {};
   }
   std::string missing = Missing(db, kPerson, {"First", "Last", "Organization", "CreationDate"});
-  const std::string mv_missing = Missing(db, kMulti, {"UID", "record_id", "property", "label", "value"});
+  const std::string mv_missing =
+      Missing(db, kMulti, {"UID", "record_id", "property", "label", "value"});
   if (!mv_missing.empty()) missing += (missing.empty() ? "" : ", ") + mv_missing;
   for (std::string_view t : {"ABMultiValueLabel", "ABMultiValueEntry", "ABMultiValueEntryKey"}) {
     if (!db.HasTable(t)) missing += (missing.empty() ? "" : ", ") + std::string(t);
@@ -147,9 +155,11 @@ Status ParseAddressBook(const ParserInput& in, ParserContext& ctx) {
   // Address parts, by ABMultiValue.UID (one prefetch).
   std::unordered_map<int64_t, std::map<std::string, std::string>> address_parts;
   {
-    MFX_ASSIGN_OR_RETURN(Statement s, db.Prepare(
-        "SELECT e.parent_id, k.value, e.value FROM ABMultiValueEntry e "
-        "LEFT JOIN ABMultiValueEntryKey k ON k.ROWID = e.key ORDER BY e.parent_id, e.key"));
+    MFX_ASSIGN_OR_RETURN(
+        Statement s,
+        db.Prepare(
+            "SELECT e.parent_id, k.value, e.value FROM ABMultiValueEntry e "
+            "LEFT JOIN ABMultiValueEntryKey k ON k.ROWID = e.key ORDER BY e.parent_id, e.key"));
     for (;;) {
       auto row = s.Step();
       if (!row) {
@@ -167,10 +177,13 @@ Status ParseAddressBook(const ParserInput& in, ParserContext& ctx) {
   std::unordered_map<int64_t, Multi> multi;
   {
     const std::string order = db.HasColumn(kMulti, "identifier") ? "m.identifier, m.UID" : "m.UID";
-    MFX_ASSIGN_OR_RETURN(Statement s, db.Prepare(
-        "SELECT m.UID, m.record_id, m.property, l.value, m.value FROM ABMultiValue m "
-        "LEFT JOIN ABMultiValueLabel l ON l.ROWID = m.label WHERE m.property IN (3, 4, 5, 22) "
-        "ORDER BY m.record_id, m.property, " + order));
+    MFX_ASSIGN_OR_RETURN(
+        Statement s,
+        db.Prepare(
+            "SELECT m.UID, m.record_id, m.property, l.value, m.value FROM ABMultiValue m "
+            "LEFT JOIN ABMultiValueLabel l ON l.ROWID = m.label WHERE m.property IN (3, 4, 5, 22) "
+            "ORDER BY m.record_id, m.property, " +
+            order));
     for (;;) {
       auto row = s.Step();
       if (!row) {
@@ -194,15 +207,17 @@ Status ParseAddressBook(const ParserInput& in, ParserContext& ctx) {
       if (s.IsNull(4)) continue;
       std::string value(s.Text(4));
       auto& values = property == kPhone ? m.phones : property == kEmail ? m.emails : m.urls;
-      auto& labels = property == kPhone ? m.phone_labels : property == kEmail ? m.email_labels : m.url_labels;
+      auto& labels = property == kPhone   ? m.phone_labels
+                     : property == kEmail ? m.email_labels
+                                          : m.url_labels;
       values.push_back(std::move(value));
       labels.push_back(std::move(label));
     }
   }
 
   const std::string sql =
-      "SELECT ROWID, First, Last, Organization, CreationDate, " + Col(db, kPerson, "Middle") + ", " +
-      Col(db, kPerson, "Nickname") + ", " + Col(db, kPerson, "JobTitle") + ", " +
+      "SELECT ROWID, First, Last, Organization, CreationDate, " + Col(db, kPerson, "Middle") +
+      ", " + Col(db, kPerson, "Nickname") + ", " + Col(db, kPerson, "JobTitle") + ", " +
       Col(db, kPerson, "Department") + ", " + Col(db, kPerson, "Note") + ", " +
       Col(db, kPerson, "ModificationDate") + ", " + Col(db, kPerson, "Birthday") + ", " +
       Col(db, kPerson, "DisplayName") + " FROM ABPerson ORDER BY ROWID";
@@ -258,8 +273,9 @@ Status ParseAddressBook(const ParserInput& in, ParserContext& ctx) {
     ctx.sink().Add(std::move(c));
   }
   if (!multi.empty()) {
-    ctx.Warning(in, std::to_string(multi.size()) +
-                        " ABMultiValue record_id(s) have no ABPerson row (values of deleted contacts?)");
+    ctx.Warning(
+        in, std::to_string(multi.size()) +
+                " ABMultiValue record_id(s) have no ABPerson row (values of deleted contacts?)");
   }
   return {};
 }

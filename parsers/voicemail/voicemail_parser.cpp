@@ -35,15 +35,17 @@ bool IntegerOrNull(const Statement& s, int i) {
 }
 
 std::string MissingNeeded(const SqliteDb& db, std::string_view table) {
-  return Missing(db, table, {"date", "sender", "callback_num", "duration", "trashed_date", "flags"});
+  return Missing(db, table,
+                 {"date", "sender", "callback_num", "duration", "trashed_date", "flags"});
 }
 
 // One table (voicemail, or the iOS 15+ deleted table with the same columns).
 Status ParseTable(const ParserInput& in, ParserContext& ctx, std::string_view table, bool audio) {
   const SqliteDb& db = *in.db;
-  const std::string sql = "SELECT ROWID, date, sender, callback_num, duration, trashed_date, flags, " +
-                          Col(db, table, "receiver") + ", " + Col(db, table, "label") + " FROM " +
-                          std::string(table) + " ORDER BY ROWID";
+  const std::string sql =
+      "SELECT ROWID, date, sender, callback_num, duration, trashed_date, flags, " +
+      Col(db, table, "receiver") + ", " + Col(db, table, "label") + " FROM " + std::string(table) +
+      " ORDER BY ROWID";
   MFX_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
   // Library/Voicemail/<ROWID>.amr, beside the database in the same domain.
   std::string dir = in.path;
@@ -87,9 +89,10 @@ Status ParseVoicemailDb(const ParserInput& in, ParserContext& ctx) {
   const SqliteDb& db = *in.db;
   const std::string missing = MissingNeeded(db, "voicemail");
   if (!db.HasTable("voicemail") || !missing.empty()) {
-    ctx.Unsupported(in, db.HasTable("voicemail") ? "unknown voicemail.db schema: missing " + missing +
-                                                       "; found " + ColumnList(db, "voicemail")
-                                                 : "no voicemail table");
+    ctx.Unsupported(in, db.HasTable("voicemail")
+                            ? "unknown voicemail.db schema: missing " + missing + "; found " +
+                                  ColumnList(db, "voicemail")
+                            : "no voicemail table");
     return {};
   }
   MFX_RETURN_IF_ERROR(ParseTable(in, ctx, "voicemail", true));
@@ -107,7 +110,8 @@ Status ParseVoicemailDb(const ParserInput& in, ParserContext& ctx) {
 }
 
 Status Parse(const ParserInputs& inputs, ParserContext& ctx) {
-  for (const ParserInput* in : inputs.Get("voicemail")) MFX_RETURN_IF_ERROR(ParseVoicemailDb(*in, ctx));
+  for (const ParserInput* in : inputs.Get("voicemail"))
+    MFX_RETURN_IF_ERROR(ParseVoicemailDb(*in, ctx));
   return {};
 }
 
@@ -118,7 +122,8 @@ ParserModule VoicemailParser() {
       .name = "voicemail",
       .version = "1.0",
       .app = "Phone",
-      .inputs = {{"voicemail", "HomeDomain", "Library/Voicemail/voicemail.db", InputSpec::Kind::kSqlite}},
+      .inputs = {{"voicemail", "HomeDomain", "Library/Voicemail/voicemail.db",
+                  InputSpec::Kind::kSqlite}},
       .parse = Parse,
   };
 }

@@ -36,8 +36,8 @@ inline const nlohmann::json& FileEntry(const GeneratedBackup& g, const std::stri
 }
 
 // Copies a file of a PLAIN generated backup (its blob is the plaintext) to dest.
-inline void ExtractPlain(const GeneratedBackup& g, const std::string& domain, const std::string& path,
-                         const std::filesystem::path& dest) {
+inline void ExtractPlain(const GeneratedBackup& g, const std::string& domain,
+                         const std::string& path, const std::filesystem::path& dest) {
   REQUIRE_FALSE(g.record.at("encrypted").get<bool>());
   const auto& f = FileEntry(g, domain, path);
   std::filesystem::copy_file(g.dir / f.at("blob_path").get<std::string>(), dest,
@@ -58,7 +58,7 @@ inline void ExecSql(const std::filesystem::path& db, const std::string& sql) {
 }
 
 inline std::vector<const parsers::ParserIssue*> Issues(const parsers::ParserRun& run,
-                                                      parsers::ParserIssue::Kind kind) {
+                                                       parsers::ParserIssue::Kind kind) {
   std::vector<const parsers::ParserIssue*> out;
   for (const auto& i : run.issues) {
     if (i.kind == kind) out.push_back(&i);
@@ -92,7 +92,8 @@ inline void CheckProvenance(const std::vector<nlohmann::ordered_json>& records,
 }
 
 // CompareRecords with the differences printed.
-inline void RequireSame(const nlohmann::json& expected, const std::vector<nlohmann::ordered_json>& actual) {
+inline void RequireSame(const nlohmann::json& expected,
+                        const std::vector<nlohmann::ordered_json>& actual) {
   const auto diffs = CompareRecords(expected, actual);
   std::string all;
   for (const auto& d : diffs) all += d + "\n";

@@ -3,8 +3,8 @@ schema for both styles (the only Accounts3 schema at hand).
 
 Like the real ones: an iCloud account whose CalDAV/CardDAV children point at it through
 ZPARENTACCOUNT, accounts without a user name, ZDATE Cocoa seconds with a fraction (REAL) and one
-whole value (stored as INTEGER through NUMERIC affinity); traps: an account whose ZACCOUNTTYPE points
-at no type row and one with ZDATE NULL.
+whole value (stored as INTEGER through NUMERIC affinity); traps: an account whose ZACCOUNTTYPE
+points at no type row and one with ZDATE NULL.
 """
 
 from . import pim_common as pc
@@ -48,8 +48,9 @@ def build(ctx):
         con.executemany("INSERT INTO ZACCOUNTTYPE (Z_PK, Z_ENT, Z_OPT, ZACCOUNTTYPEDESCRIPTION, "
                         "ZIDENTIFIER) VALUES (?, 4, 1, ?, ?)", TYPES)
         for pk, typ, parent, user, desc, bundle, date, active in accounts:
-            con.execute("INSERT INTO ZACCOUNT (Z_PK, Z_ENT, Z_OPT, ZACTIVE, ZVISIBLE, ZACCOUNTTYPE, "
-                        "ZPARENTACCOUNT, ZDATE, ZACCOUNTDESCRIPTION, ZIDENTIFIER, ZOWNINGBUNDLEID, "
+            con.execute("INSERT INTO ZACCOUNT (Z_PK, Z_ENT, Z_OPT, ZACTIVE, ZVISIBLE, "
+                        "ZACCOUNTTYPE, ZPARENTACCOUNT, ZDATE, ZACCOUNTDESCRIPTION, ZIDENTIFIER, "
+                        "ZOWNINGBUNDLEID, "
                         "ZUSERNAME) VALUES (?, 2, 1, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
                         (pk, active, typ, parent, date, desc, idents[pk], bundle, user))
         con.execute("COMMIT")

@@ -67,8 +67,9 @@ def build(ctx):
         con.executemany("INSERT INTO Location (ROWID, title, address, latitude, longitude) "
                         "VALUES (?, ?, ?, ?, ?)", LOCATIONS)
         for it in items:
-            con.execute("INSERT INTO CalendarItem (ROWID, summary, description, start_date, start_tz, "
-                        "end_date, end_tz, all_day, calendar_id, location_id, entity_type, "
+            con.execute("INSERT INTO CalendarItem (ROWID, summary, description, start_date, "
+                        "start_tz, end_date, end_tz, all_day, calendar_id, location_id, "
+                        "entity_type, "
                         "creation_date, last_modified) VALUES (?,?,?,?,?,?,?,?,?,?,2,?,?)",
                         it + (created, created + 3600))
         con.execute("COMMIT")

@@ -34,9 +34,11 @@ FACETIME = "com.apple.FaceTime"
 def _calls(ctx, rng):
     base = ctx.base_time - util.COCOA_EPOCH
     t = [base - 86400 * (20 - i) - rng.randrange(0, 3600) for i in range(8)]
-    # (address, as_blob, cocoa date, duration, originated, answered, calltype, provider, name, cause)
+    # (address, as_blob, cocoa date, duration, originated, answered, calltype, provider, name,
+    #  disconnected cause)
     return [
-        ("+12025550111", False, t[0] + pc.frac64(rng), 312.5, 1, 1, 1, TELEPHONY, "Ada Lovelace", 0),
+        ("+12025550111", False, t[0] + pc.frac64(rng), 312.5, 1, 1, 1, TELEPHONY, "Ada Lovelace",
+         0),
         ("+12025550112", True, float(t[1]), 0.0, 0, 0, 1, TELEPHONY, None, 2),
         ("grace@example.com", True, t[2] + pc.frac64(rng), 1260.25, 1, 1, 8, FACETIME, "Grace", 0),
         ("+442079460958", False, t[3] + pc.frac64(rng), 45.0, 0, 1, 16, FACETIME, None, 0),

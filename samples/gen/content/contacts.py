@@ -5,7 +5,8 @@ Traps it carries:
 - the FTS table ABPersonFullTextSearch declares the device-only tokenizer ab_cf_tokenizer (stock
   SQLite fails on it: a reader must leave it alone), written straight into sqlite_master;
 - ios17: WAL mode and, as in two real images (mvs_ios_2023, belkasoft_ctf6), nearly all content is
-  in AddressBook.sqlitedb-wal (a separate manifest row); the main file has the schema and one person;
+  in AddressBook.sqlitedb-wal (a separate manifest row); the main file has the schema and one
+  person;
 - built-in labels wrapped (_$!<Mobile>!$_), a custom label (TextNow), a value without a label;
 - several phones per person in identifier order; an address as ABMultiValueEntry parts (value NULL);
 - Birthday TEXT in Cocoa seconds, one without a year (year 1604); CreationDate 0 (= not set);
@@ -55,15 +56,17 @@ def _people(ctx, rng):
          "Birthday": str(_cocoa_of_date(1985, 12, 10, 12)),
          "mv": [(3, "_$!<Mobile>!$_", "+1 (202) 555-0101"), (3, "TextNow", "(202) 555-0102"),
                 (4, "_$!<Home>!$_", "ada@example.com"),
-                (5, "_$!<Work>!$_", {"Street": "1 Engine Way", "ZIP": "20001", "City": "Washington",
-                                     "CountryCode": "us", "State": "DC", "Country": "United States"}),
+                (5, "_$!<Work>!$_", {"Street": "1 Engine Way", "ZIP": "20001",
+                                     "City": "Washington", "CountryCode": "us",
+                                     "State": "DC", "Country": "United States"}),
                 (22, "_$!<HomePage>!$_", "https://example.com/ada"),
                 (46, None, None)]},
         {"First": None, "Last": None, "Organization": "Example Corp.", "Kind": 1,
          "mv": [(3, "_$!<Main>!$_", "1-800-555-0199"),
                 (5, "_$!<Work>!$_", {"Street": "500 Market St", "City": "Springfield",
                                      "CountryCode": "us"})]},
-        {"First": "José", "Last": "Łukasz-李", "Kind": 0, "Birthday": str(_cocoa_of_date(1604, 3, 7)) + ".000000",
+        {"First": "José", "Last": "Łukasz-李", "Kind": 0,
+         "Birthday": str(_cocoa_of_date(1604, 3, 7)) + ".000000",
          "mv": [(4, None, "jose@example.com"), (4, "_$!<Work>!$_", "jl@example.org"),
                 (3, "_$!<iPhone>!$_", "+44 20 7946 0958")]},
         {"First": "NoDate", "Last": "Person", "Kind": 0, "CreationDate": 0, "ModificationDate": 0,
@@ -118,10 +121,12 @@ def build(ctx):
         for rowid, p in rows:
             con.execute(
                 "INSERT INTO ABPerson (ROWID, First, Last, Middle, Organization, Department, Note, "
-                "Kind, Birthday, JobTitle, Nickname, CreationDate, ModificationDate, StoreID, guid) "
+                "Kind, Birthday, JobTitle, Nickname, CreationDate, ModificationDate, StoreID, "
+                "guid) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (rowid, p.get("First"), p.get("Last"), p.get("Middle"), p.get("Organization"),
-                 p.get("Department"), p.get("Note"), p["Kind"], p.get("Birthday"), p.get("JobTitle"),
+                 p.get("Department"), p.get("Note"), p["Kind"], p.get("Birthday"),
+                 p.get("JobTitle"),
                  p.get("Nickname"), p["CreationDate"], p["ModificationDate"], 1,
                  util.rand_uuid(guid_rng)))
         con.execute("COMMIT")

@@ -44,7 +44,8 @@ def build(ctx):
             con.execute(f"INSERT INTO voicemail ({', '.join(cols)}) VALUES "
                         f"({', '.join('?' * len(cols))})", list(cols.values()))
         if not ios9:
-            for rowid, (snd, cb, date, dur, trashed, flags, rcv, label) in enumerate(deleted_rows, 1):
+            for rowid, row in enumerate(deleted_rows, 1):
+                snd, cb, date, dur, trashed, flags, rcv, label = row
                 con.execute("INSERT INTO deleted (ROWID, remote_uid, date, token, sender, "
                             "callback_num, duration, expiration, trashed_date, flags, receiver, "
                             "label) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

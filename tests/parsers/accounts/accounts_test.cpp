@@ -49,7 +49,8 @@ TEST_CASE("accounts: generated backups, both eras, plain and encrypted", "[parse
   }
 }
 
-TEST_CASE("accounts: a damaged row is reported and skipped, the rest survives", "[parsers][accounts]") {
+TEST_CASE("accounts: a damaged row is reported and skipped, the rest survives",
+          "[parsers][accounts]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
   const std::filesystem::path db = tmp / "Accounts3.sqlite";
@@ -77,8 +78,9 @@ TEST_CASE("accounts: an unknown schema is unsupported, with its columns, and yie
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
   const std::filesystem::path db = tmp / "Accounts3.sqlite";
   pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db, "DROP INDEX IF EXISTS ZACCOUNT_ZACCOUNTTYPE_INDEX;"
-                   "ALTER TABLE ZACCOUNT DROP COLUMN ZACCOUNTTYPE");
+  pim::ExecSql(db,
+               "DROP INDEX IF EXISTS ZACCOUNT_ZACCOUNTTYPE_INDEX;"
+               "ALTER TABLE ZACCOUNT DROP COLUMN ZACCOUNTTYPE");
   testing::MappedEnv env;
   env.Map(kDomain + "/" + kPath, db);
   auto result = ParseEnv(env, {}, {"accounts"});
@@ -96,7 +98,8 @@ TEST_CASE("accounts: an unknown schema is unsupported, with its columns, and yie
 // their -wal/-shm:
 //   sqlite3 -header Accounts3.sqlite "select a.Z_PK, a.ZDATE, a.ZUSERNAME, a.ZACCOUNTDESCRIPTION,
 //     t.ZACCOUNTTYPEDESCRIPTION, t.ZIDENTIFIER, a.ZIDENTIFIER, a.ZOWNINGBUNDLEID, a.ZPARENTACCOUNT,
-//     a.ZACTIVE from ZACCOUNT a left join ZACCOUNTTYPE t on a.ZACCOUNTTYPE = t.Z_PK order by a.Z_PK"
+//     a.ZACTIVE from ZACCOUNT a left join ZACCOUNTTYPE t on a.ZACCOUNTTYPE = t.Z_PK order by
+//     a.Z_PK"
 // josh_ios15: 19 rows; belkasoft_ctf6: 16 (Z_PK 6 and 17 absent); mvs_ios_2023: 16.
 // ZDATE 704051992.309041 + 978307200 = 1682359192.309041 = 2023-04-24T17:59:52.309041Z.
 TEST_CASE("accounts: real Accounts3 databases", "[parsers][accounts][realdata]") {
@@ -106,8 +109,9 @@ TEST_CASE("accounts: real Accounts3 databases", "[parsers][accounts][realdata]")
 
   SECTION("josh_ios15") {
     testing::MappedEnv env;
-    env.Map(env_path, corpus / "accountData.accountData.josh_ios15_ffs/filesystem2/mobile/Library/"
-                               "Accounts/Accounts3.sqlite");
+    env.Map(env_path, corpus /
+                          "accountData.accountData.josh_ios15_ffs/filesystem2/mobile/Library/"
+                          "Accounts/Accounts3.sqlite");
     auto result = ParseEnv(env, {}, {"accounts"});
     REQUIRE(result.Run("accounts")->status == parsers::ParserRun::Status::kOk);
     const auto& recs = result.records["accounts"];
@@ -135,8 +139,9 @@ TEST_CASE("accounts: real Accounts3 databases", "[parsers][accounts][realdata]")
   }
   SECTION("belkasoft_ctf6") {
     testing::MappedEnv env;
-    env.Map(env_path, corpus / "accountData.accountData.belkasoft_ctf6_ios_device1/private/var/mobile/"
-                               "Library/Accounts/Accounts3.sqlite");
+    env.Map(env_path, corpus /
+                          "accountData.accountData.belkasoft_ctf6_ios_device1/private/var/mobile/"
+                          "Library/Accounts/Accounts3.sqlite");
     auto result = ParseEnv(env, {}, {"accounts"});
     const auto& recs = result.records["accounts"];
     REQUIRE(recs.size() == 16);
@@ -151,8 +156,9 @@ TEST_CASE("accounts: real Accounts3 databases", "[parsers][accounts][realdata]")
   }
   SECTION("mvs_ios_2023") {
     testing::MappedEnv env;
-    env.Map(env_path, corpus / "accountData.accountData.mvs_ios_2023/private/var/mobile/Library/"
-                               "Accounts/Accounts3.sqlite");
+    env.Map(env_path, corpus /
+                          "accountData.accountData.mvs_ios_2023/private/var/mobile/Library/"
+                          "Accounts/Accounts3.sqlite");
     auto result = ParseEnv(env, {}, {"accounts"});
     const auto& recs = result.records["accounts"];
     REQUIRE(recs.size() == 16);

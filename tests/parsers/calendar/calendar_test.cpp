@@ -54,7 +54,8 @@ TEST_CASE("calendar: generated backups, both eras, plain and encrypted", "[parse
   }
 }
 
-TEST_CASE("calendar: a damaged row is reported and skipped, the rest survives", "[parsers][calendar]") {
+TEST_CASE("calendar: a damaged row is reported and skipped, the rest survives",
+          "[parsers][calendar]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
   const std::filesystem::path db = tmp / "Calendar.sqlitedb";

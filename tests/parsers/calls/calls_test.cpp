@@ -36,7 +36,8 @@ TEST_CASE("calls: generated backups, both eras, plain and encrypted", "[parsers]
     const char* style;
     bool encrypt;
   };
-  for (Case c : {Case{"ios17", true}, Case{"ios9", true}, Case{"ios17", false}, Case{"ios9", false}}) {
+  for (Case c :
+       {Case{"ios17", true}, Case{"ios9", true}, Case{"ios17", false}, Case{"ios9", false}}) {
     const std::string tag = std::string(c.style) + (c.encrypt ? "-enc" : "-plain");
     DYNAMIC_SECTION(tag) {
       auto g = GenerateBackup(tmp.path(), tag, {.style = c.style, .encrypt = c.encrypt});
@@ -63,8 +64,9 @@ TEST_CASE("calls: a damaged row is reported and skipped, the rest survives", "[p
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
   const std::filesystem::path db = tmp / "CallHistory.storedata";
   pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db, "UPDATE ZCALLRECORD SET ZORIGINATED = 'yes' WHERE Z_PK = 3;"
-                   "UPDATE ZCALLRECORD SET ZDATE = x'00ff' WHERE Z_PK = 5;");
+  pim::ExecSql(db,
+               "UPDATE ZCALLRECORD SET ZORIGINATED = 'yes' WHERE Z_PK = 3;"
+               "UPDATE ZCALLRECORD SET ZDATE = x'00ff' WHERE Z_PK = 5;");
   testing::MappedEnv env;
   env.Map(kDomain + "/" + kPath, db);
   auto result = ParseEnv(env, {}, {"calls"});
@@ -108,8 +110,9 @@ TEST_CASE("calls: unknown schemas are unsupported, with their columns, and yield
   SECTION("legacy call table without flags") {
     const std::filesystem::path db = tmp / "call_history.db";
     pim::ExtractPlain(g, kLegacyDomain, kLegacyPath, db);
-    pim::ExecSql(db, "DROP TRIGGER timer_outgoing_trigger; DROP TRIGGER timer_incoming_trigger;"
-                     "ALTER TABLE call DROP COLUMN flags");
+    pim::ExecSql(db,
+                 "DROP TRIGGER timer_outgoing_trigger; DROP TRIGGER timer_incoming_trigger;"
+                 "ALTER TABLE call DROP COLUMN flags");
     testing::MappedEnv env;
     env.Map(kLegacyDomain + "/" + kLegacyPath, db);
     auto result = ParseEnv(env, {}, {"calls"});

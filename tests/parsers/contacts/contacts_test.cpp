@@ -37,7 +37,8 @@ TEST_CASE("contacts: generated backups, both eras, plain and encrypted", "[parse
     const char* style;
     bool encrypt;
   };
-  for (Case c : {Case{"ios17", false}, Case{"ios9", false}, Case{"ios17", true}, Case{"ios9", true}}) {
+  for (Case c :
+       {Case{"ios17", false}, Case{"ios9", false}, Case{"ios17", true}, Case{"ios9", true}}) {
     const std::string tag = std::string(c.style) + (c.encrypt ? "-enc" : "-plain");
     DYNAMIC_SECTION(tag) {
       auto g = GenerateBackup(tmp.path(), tag, {.style = c.style, .encrypt = c.encrypt});
@@ -62,8 +63,9 @@ TEST_CASE("contacts: generated backups, both eras, plain and encrypted", "[parse
   }
 }
 
-TEST_CASE("contacts: ios17 content lives in the -wal; without it only the main file's person remains",
-          "[parsers][contacts]") {
+TEST_CASE(
+    "contacts: ios17 content lives in the -wal; without it only the main file's person remains",
+    "[parsers][contacts]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
   const std::filesystem::path main = tmp / "AddressBook.sqlitedb";
@@ -79,7 +81,8 @@ TEST_CASE("contacts: ios17 content lives in the -wal; without it only the main f
   CHECK(full.records["contacts"].size() == pim::Expected(g, "contacts", "contacts").size());
 }
 
-TEST_CASE("contacts: a damaged row is reported and skipped, the rest survives", "[parsers][contacts]") {
+TEST_CASE("contacts: a damaged row is reported and skipped, the rest survives",
+          "[parsers][contacts]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
   const std::filesystem::path db = tmp / "AddressBook.sqlitedb";
@@ -144,8 +147,9 @@ TEST_CASE("contacts: real AddressBook databases", "[parsers][contacts][realdata]
 
   SECTION("josh_ios15: 9 persons, WAL merged") {
     testing::MappedEnv env;
-    env.Map(env_path, corpus / "addressBook.addressBook.josh_ios15_ffs/filesystem2/mobile/Library/"
-                               "AddressBook/AddressBook.sqlitedb");
+    env.Map(env_path, corpus /
+                          "addressBook.addressBook.josh_ios15_ffs/filesystem2/mobile/Library/"
+                          "AddressBook/AddressBook.sqlitedb");
     auto result = ParseEnv(env, {}, {"contacts"});
     REQUIRE(result.Run("contacts")->status == parsers::ParserRun::Status::kOk);
     const auto& recs = result.records["contacts"];
@@ -169,7 +173,8 @@ TEST_CASE("contacts: real AddressBook databases", "[parsers][contacts][realdata]
     CHECK((*apple)["organization"] == "Apple Inc.");
     CHECK((*apple)["phones"] == json::array({"1-800-MY-APPLE"}));
     CHECK((*apple)["phone_labels"] == json::array({"Main"}));
-    CHECK((*apple)["addresses"] == json::array({"One Apple Park Way, Cupertino, CA, 95014, United States"}));
+    CHECK((*apple)["addresses"] ==
+          json::array({"One Apple Park Way, Cupertino, CA, 95014, United States"}));
     CHECK((*apple)["address_labels"] == json::array({"Work"}));
     CHECK((*apple)["urls"] == json::array({"http://www.apple.com"}));
     CHECK((*apple)["url_labels"] == json::array({"HomePage"}));
@@ -191,8 +196,9 @@ TEST_CASE("contacts: real AddressBook databases", "[parsers][contacts][realdata]
 
   SECTION("belkasoft_ctf6: everything is in the -wal; 1 person") {
     testing::MappedEnv env;
-    env.Map(env_path, corpus / "addressBook.addressBook.belkasoft_ctf6_ios_device1/private/var/mobile/"
-                               "Library/AddressBook/AddressBook.sqlitedb");
+    env.Map(env_path, corpus /
+                          "addressBook.addressBook.belkasoft_ctf6_ios_device1/private/var/mobile/"
+                          "Library/AddressBook/AddressBook.sqlitedb");
     auto result = ParseEnv(env, {}, {"contacts"});
     REQUIRE(result.Run("contacts")->status == parsers::ParserRun::Status::kOk);
     const auto& recs = result.records["contacts"];
@@ -208,8 +214,9 @@ TEST_CASE("contacts: real AddressBook databases", "[parsers][contacts][realdata]
 
   SECTION("mvs_ios_2023: a valid database with no persons") {
     testing::MappedEnv env;
-    env.Map(env_path, corpus / "addressBook.addressBook.mvs_ios_2023/private/var/mobile/Library/"
-                               "AddressBook/AddressBook.sqlitedb");
+    env.Map(env_path, corpus /
+                          "addressBook.addressBook.mvs_ios_2023/private/var/mobile/Library/"
+                          "AddressBook/AddressBook.sqlitedb");
     auto result = ParseEnv(env, {}, {"contacts"});
     CHECK(result.Run("contacts")->status == parsers::ParserRun::Status::kOk);
     CHECK(result.records["contacts"].empty());

@@ -105,10 +105,11 @@ TEST_CASE("voicemail: an unknown schema is unsupported, with its columns, and yi
 TEST_CASE("voicemail: real voicemail.db files", "[parsers][voicemail][realdata]") {
   MFX_REQUIRE_REALDATA();
   const auto corpus = testing::RealDataDir() / "ileapp-corpus";
-  for (const char* rel : {"voicemail.voicemail.josh_ios15_ffs/filesystem2/mobile/Library/Voicemail/voicemail.db",
-                          "voicemail.voicemail.mvs_ios_2023/private/var/mobile/Library/Voicemail/voicemail.db",
-                          "voicemail.voicemail.belkasoft_ctf6_ios_device1/private/var/mobile/Library/"
-                          "Voicemail/voicemail.db"}) {
+  for (const char* rel :
+       {"voicemail.voicemail.josh_ios15_ffs/filesystem2/mobile/Library/Voicemail/voicemail.db",
+        "voicemail.voicemail.mvs_ios_2023/private/var/mobile/Library/Voicemail/voicemail.db",
+        "voicemail.voicemail.belkasoft_ctf6_ios_device1/private/var/mobile/Library/"
+        "Voicemail/voicemail.db"}) {
     DYNAMIC_SECTION(rel) {
       testing::MappedEnv env;
       env.Map(kDomain + "/" + kPath, corpus / rel);
