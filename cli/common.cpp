@@ -91,22 +91,31 @@ Result<std::optional<core::SecretBytes>> ObtainPassword(const po::variables_map&
 }
 
 Result<std::unique_ptr<parsers::backup::Backup>> OpenBackupForCommand(
-    const std::filesystem::path& dir, const po::variables_map& vm, bool need_payload) {
+    const std::filesystem::path& dir, const po::variables_map& vm, bool need_payload,
+    std::optional<core::SecretBytes>* used_password) {
   using parsers::backup::Backup;
   parsers::backup::OpenOptions options;
   if (vm.count("key-file")) options.key_file = vm["key-file"].as<std::string>();
   MFX_ASSIGN_OR_RETURN(auto password, ObtainPassword(vm, /*prompt_allowed=*/false));
   if (password) options.password = &*password;
+  auto keep = [&] {
+    if (used_password != nullptr && password) *used_password = std::move(password);
+  };
   MFX_ASSIGN_OR_RETURN(auto backup, Backup::Open(dir, options));
   const auto& enc = backup->encryption();
   const bool locked = (enc.manifest_encrypted || enc.blobs_encrypted) && !enc.unlocked;
-  if (!locked) return backup;
+  if (!locked) {
+    keep();
+    return backup;
+  }
   if (options.password == nullptr) {
     MFX_ASSIGN_OR_RETURN(auto prompted, ObtainPassword(vm, /*prompt_allowed=*/true));
     if (prompted) {
       password = std::move(prompted);
       options.password = &*password;
-      return Backup::Open(dir, options);
+      auto reopened = Backup::Open(dir, options);
+      keep();
+      return reopened;
     }
   }
   if (need_payload) {

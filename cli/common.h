@@ -47,8 +47,11 @@ Result<std::optional<core::SecretBytes>> ObtainPassword(const po::variables_map&
 // Opens a backup for a command: first without a password; when it turns out to be encrypted,
 // again with the password or key file (prompting on a terminal if none was given). With
 // `need_payload`, a locked encrypted backup is an error naming --password-file.
+// When `used_password` is given, the password that opened the backup is moved there (so a caller
+// can guard against it ever being written).
 Result<std::unique_ptr<parsers::backup::Backup>> OpenBackupForCommand(
-    const std::filesystem::path& dir, const po::variables_map& vm, bool need_payload);
+    const std::filesystem::path& dir, const po::variables_map& vm, bool need_payload,
+    std::optional<core::SecretBytes>* used_password = nullptr);
 
 // Adds --password-file and --key-file.
 void AddPasswordOptions(po::options_description& options);

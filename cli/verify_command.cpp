@@ -19,15 +19,14 @@ constexpr int kVerifyUsage = 64;
 
 int VerifyCommand(const std::vector<std::string>& args) {
   po::options_description opts("mfx verify options");
-  opts.add_options()
-      ("case", po::value<std::string>()->required(), "case folder")
-      ("json", "print {\"exit\", \"findings\", \"summary\"} as JSON")
-      ("trust", po::value<std::vector<std::string>>()->composing(),
-       "PEM file of a lab trust anchor (repeatable); never a file from the case folder")
-      ("evidence", po::value<std::vector<std::string>>()->composing(),
-       "ID=DIR: check exhibit ID (an ingested backup) at DIR instead of its recorded location")
-      ("record", "append `verified` / `verification_failed` to the case's custody log")
-      ("threads", po::value<unsigned>()->default_value(0), "hashing threads (0 = all cores)");
+  opts.add_options()("case", po::value<std::string>()->required(), "case folder")(
+      "json", "print {\"exit\", \"findings\", \"summary\"} as JSON")(
+      "trust", po::value<std::vector<std::string>>()->composing(),
+      "PEM file of a lab trust anchor (repeatable); never a file from the case folder")(
+      "evidence", po::value<std::vector<std::string>>()->composing(),
+      "ID=DIR: check exhibit ID (an ingested backup) at DIR instead of its recorded location")(
+      "record", "append `verified` / `verification_failed` to the case's custody log")(
+      "threads", po::value<unsigned>()->default_value(0), "hashing threads (0 = all cores)");
   po::positional_options_description pos;
   pos.add("case", 1);
   const std::string usage =
@@ -54,7 +53,8 @@ int VerifyCommand(const std::vector<std::string>& args) {
     for (const auto& e : vm["evidence"].as<std::vector<std::string>>()) {
       const auto eq = e.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == e.size()) {
-        std::cerr << "mfx verify: --evidence " << e << ": expected ID=DIR (e.g. E-01=/mnt/backup)\n";
+        std::cerr << "mfx verify: --evidence " << e
+                  << ": expected ID=DIR (e.g. E-01=/mnt/backup)\n";
         return kVerifyUsage;
       }
       options.evidence[e.substr(0, eq)] = e.substr(eq + 1);

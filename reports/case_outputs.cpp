@@ -1,0 +1,94 @@
+#include "reports/case_outputs.h"
+
+#include <algorithm>
+
+#include "core/file_util.h"
+#include "reports/report_writers.h"
+
+namespace mfx::reports {
+
+const std::vector<std::string>& AllFormats() {
+  static const std::vector<std::string> kFormats = {"html", "pdf", "csv", "jsonl", "case", "kml"};
+  return kFormats;
+}
+
+Result<std::set<std::string>> ParseFormats(const std::string& list) {
+  std::set<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item == "all") {
+      out.insert(AllFormats().begin(), AllFormats().end());
+    } else if (!item.empty()) {
+      if (std::find(AllFormats().begin(), AllFormats().end(), item) == AllFormats().end()) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "--format: unknown format '" + item + "' (html, pdf, csv, jsonl, case, kml, all)");
+      }
+      out.insert(item);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions& options) {
+  OutputResult out;
+  const std::set<std::string> formats =
+      options.formats.empty() ? std::set<std::string>(AllFormats().begin(), AllFormats().end()) : options.formats;
+  MFX_ASSIGN_OR_RETURN(int revision, BeginRevision(folder));
+  const auto db = folder.Path("artifacts.sqlite");
+  if (!std::filesystem::exists(db)) {
+    return Fail(ErrorCode::kNotFound, db.string() + ": no case database (run mfx analyze first)");
+  }
+  nlohmann::json outputs = nlohmann::json::array();
+  auto add_output = [&](const std::string& rel) -> Status {
+    MFX_ASSIGN_OR_RETURN(std::string sha, core::HashFileHex(folder.Path(rel)));
+    outputs.push_back({{"path", rel}, {"sha256", sha}});
+    return {};
+  };
+  MFX_RETURN_IF_ERROR(add_output("artifacts.sqlite"));
+  if (formats.count("jsonl") || formats.count("csv")) {
+    std::error_code ec;
+    std::filesystem::remove_all(folder.Path("exports"), ec);
+    MFX_ASSIGN_OR_RETURN(out.exports, WriteExports(db, folder.Path("exports"), options.zone));
+    for (const auto& [name, rows] : out.exports.records) {
+      const bool jsonl = name.ends_with(".jsonl");
+      if ((jsonl && !formats.count("jsonl")) || (!jsonl && !formats.count("csv"))) {
+        std::filesystem::remove(folder.Path("exports/" + name), ec);
+        continue;
+      }
+      MFX_RETURN_IF_ERROR(add_output("exports/" + name));
+    }
+  }
+  const auto available = ReportFormats();
+  ReportContext ctx{folder, db, options.zone,
+                    options.report_id.empty() ? folder.case_number() + "-R" : options.report_id, revision};
+  for (const std::string& f : {"html", "pdf", "case", "kml"}) {
+    if (!formats.count(f)) continue;
+    if (std::find(available.begin(), available.end(), f) == available.end()) {
+      out.unavailable.push_back(f);
+      continue;
+    }
+    MFX_ASSIGN_OR_RETURN(auto written, WriteReport(ctx, f));
+    for (const auto& rel : written) {
+      MFX_RETURN_IF_ERROR(add_output(rel));
+      out.reports.push_back(rel);
+    }
+  }
+  nlohmann::json fmts = nlohmann::json::array();
+  for (const auto& f : formats) fmts.push_back(f);
+  MFX_RETURN_IF_ERROR(folder.RecordEvent(
+      "report_generated",
+      {{"detail", {{"report_id", ctx.report_id}, {"revision", revision}, {"formats", fmts},
+                   {"not_available", out.unavailable}, {"display_zone", options.zone.name()},
+                   {"tzdata", core::TimeZone::TzdataVersion()}, {"outputs", outputs}}}}));
+  SealOptions seal;
+  seal.report_id = ctx.report_id;
+  seal.signing = options.signing;
+  MFX_ASSIGN_OR_RETURN(out.seal, SealCase(folder, seal));
+  return out;
+}
+
+}  // namespace mfx::reports
