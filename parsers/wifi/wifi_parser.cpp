@@ -145,6 +145,11 @@ ParserModule WifiParser() {
           {"known", "SystemPreferencesDomain", "SystemConfiguration/com.apple.wifi.known-networks.plist",
            InputSpec::Kind::kFile},
           {"legacy", "SystemPreferencesDomain", "SystemConfiguration/com.apple.wifi.plist", InputSpec::Kind::kFile},
+          // Same layout, seen beside the others in iOS 14–16 (FORMATS §5.20; belkasoft_ctf6 .backup).
+          {"legacy", "SystemPreferencesDomain", "SystemConfiguration/com.apple.wifi-networks.plist",
+           InputSpec::Kind::kFile},
+          {"legacy", "SystemPreferencesDomain", "SystemConfiguration/com.apple.wifi-networks.plist.backup",
+           InputSpec::Kind::kFile},
       },
       Parse,
   };

@@ -7,7 +7,8 @@
 //     WiFiNetworkPasswordModificationDate, …}};
 //   - ≤ iOS 13: SystemPreferencesDomain "SystemConfiguration/com.apple.wifi.plist": array
 //     "List of known networks" of dicts {SSID_STR, BSSID, lastJoined, lastAutoJoined, …}. In iOS 14+
-//     the same file still exists without that array; it then yields nothing.
+//     the same file still exists without that array; it then yields nothing. The same layout in
+//     SystemConfiguration/com.apple.wifi-networks.plist(.backup) is read too.
 // time = the last join, the later of the user- and the system-initiated one (JoinedByUserAt /
 // JoinedBySystemAt; lastJoined / lastAutoJoined). Plist dates are UTC (never host-local).
 // source: table null, rowid = the key path ("wifi.network.ssid.Home", "List of known networks/3").
