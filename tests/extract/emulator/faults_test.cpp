@@ -224,6 +224,21 @@ TEST_CASE("sync cancelled on the phone: the host is told and the backup ends",
   CHECK(relays[0]["observers"] == 1);  // idevicebackup2 observes it
 }
 
+TEST_CASE("sync lock busy: the host retries AFC_LOCK_EX and then backs up",
+          "[extract][emulator][faults]") {
+  EmulatorProcess emulator(FaultScenario({{"afc_lock_busy_polls", 3}}));
+  const ToolResult backup = emulator.Run(
+      {MFX_IDEVICEBACKUP2_TOOL, "backup", "--full", emulator.MakeDir("backup").string()});
+  INFO(backup.Output());
+  CHECK(backup.Says("Backup Successful."));
+  const json record = emulator.StopAndReadRecord();
+  std::vector<uint64_t> exclusive;
+  for (const json& event : Events(record, "afc_lock")) {
+    if (event["op"] == 6) exclusive.push_back(event["status"]);
+  }
+  CHECK(exclusive == std::vector<uint64_t>{19, 19, 19, 0});  // AFC_E_OP_WOULD_BLOCK x3, then OK
+}
+
 TEST_CASE("a fault fires once: the retry after a cable pull succeeds",
           "[extract][emulator][faults]") {
   EmulatorProcess emulator(FaultScenario({{"drop_after_bytes", 10}}));
