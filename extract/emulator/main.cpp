@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -49,7 +50,14 @@ int main(int argc, char** argv) {
     } else if (arg == "--socket") {
       options.socket_path = value();
     } else if (arg == "--tcp-port") {
-      options.tcp_port = std::stoi(value());
+      const std::string port = value();
+      char* end = nullptr;
+      const long number = std::strtol(port.c_str(), &end, 10);
+      if (end == port.c_str() || *end != '\0' || number < 1 || number > 65535) {
+        std::fprintf(stderr, "mfx-emulator: --tcp-port wants 1..65535, got '%s'\n", port.c_str());
+        return 2;
+      }
+      options.tcp_port = static_cast<int>(number);
     } else if (arg == "--verbose" || arg == "-v") {
       options.verbose = true;
     } else if (arg == "--help" || arg == "-h") {
