@@ -61,35 +61,38 @@ Result<std::unique_ptr<Typesetter>> Typesetter::Create(bool check_fonts) {
   pango_context_set_round_glyph_positions(ts->context_.get(), FALSE);
   pango_context_set_language(ts->context_.get(), pango_language_from_string("en"));
 
-  if (check_fonts) {
-    std::string missing;
-    for (const RequiredFont& f : RequiredFonts()) {
-      FontDescPtr desc(pango_font_description_new());
-      pango_font_description_set_family(desc.get(), f.family.c_str());
-      pango_font_description_set_size(desc.get(), 10 * PANGO_SCALE);
-      FontPtr font(pango_context_load_font(ts->context_.get(), desc.get()));
-      std::string got = "nothing";
-      bool ok = false;
-      if (font) {
-        FontDescPtr actual(pango_font_describe(font.get()));
-        const char* family = pango_font_description_get_family(actual.get());
-        got = family ? family : "";
-        ok = g_ascii_strcasecmp(got.c_str(), f.family.c_str()) == 0 &&
-             (f.sample == 0 || pango_font_has_char(font.get(), static_cast<gunichar>(f.sample)));
-      }
-      if (!ok) {
-        if (!missing.empty()) missing += "; ";
-        missing += "'" + f.family + "' (resolves to '" + got + "'; Debian package " + f.package + ")";
-      }
+  if (check_fonts) MFX_RETURN_IF_ERROR(ts->CheckFonts(RequiredFonts()));
+  return ts;
+}
+
+Status Typesetter::CheckFonts(const std::vector<RequiredFont>& fonts) const {
+  std::string missing;
+  for (const RequiredFont& f : fonts) {
+    FontDescPtr desc(pango_font_description_new());
+    pango_font_description_set_family(desc.get(), f.family.c_str());
+    pango_font_description_set_size(desc.get(), 10 * PANGO_SCALE);
+    FontPtr font(pango_context_load_font(context_.get(), desc.get()));
+    std::string got = "nothing";
+    bool ok = false;
+    if (font) {
+      FontDescPtr actual(pango_font_describe(font.get()));
+      const char* family = pango_font_description_get_family(actual.get());
+      got = family ? family : "";
+      ok = g_ascii_strcasecmp(got.c_str(), f.family.c_str()) == 0 &&
+           (f.sample == 0 || pango_font_has_char(font.get(), static_cast<gunichar>(f.sample)));
     }
-    if (!missing.empty()) {
-      return Fail(ErrorCode::kNotFound,
-                  "PDF report: required fonts are not installed: " + missing +
-                      ". Without them Arabic, Hebrew, CJK or emoji text would print as empty boxes; install "
-                      "the packages (scripts/setup) and run again");
+    if (!ok) {
+      if (!missing.empty()) missing += "; ";
+      missing += "'" + f.family + "' (resolves to '" + got + "'; Debian package " + f.package + ")";
     }
   }
-  return ts;
+  if (!missing.empty()) {
+    return Fail(ErrorCode::kNotFound,
+                "PDF report: required fonts are not installed: " + missing +
+                    ". Without them Arabic, Hebrew, CJK or emoji text would print as empty boxes or in the "
+                    "wrong glyphs; install the packages (scripts/setup) and run again");
+  }
+  return {};
 }
 
 std::string Typesetter::ResolvedFamily(const std::string& family) const {
@@ -99,6 +102,40 @@ std::string Typesetter::ResolvedFamily(const std::string& family) const {
   FontDescPtr actual(pango_font_describe(font.get()));
   const char* f = pango_font_description_get_family(actual.get());
   return f ? f : "";
+}
+
+bool Typesetter::IsEmojiFont(PangoFont* font) const {
+  if (!font) return false;
+  const auto it = emoji_font_.find(font);
+  if (it != emoji_font_.end()) return it->second;
+  FontDescPtr desc(pango_font_describe(font));
+  const char* family = pango_font_description_get_family(desc.get());
+  const bool emoji = family && g_ascii_strcasecmp(family, "Noto Color Emoji") == 0;
+  emoji_font_.emplace(font, emoji);
+  return emoji;
+}
+
+const Typesetter::EmojiImage& Typesetter::Emoji(const std::string& text, double size_points) const {
+  const auto key = std::make_pair(text, static_cast<int>(size_points * 100));
+  if (const auto it = emoji_images_.find(key); it != emoji_images_.end()) return it->second;
+  EmojiImage image;
+  // Noto Color Emoji's bitmaps are 136×128 at 109 ppem: render near that, never below 4×.
+  image.scale = std::max(4.0, 109.0 / std::max(size_points, 1.0));
+  FontDescPtr desc(pango_font_description_from_string("Noto Color Emoji"));
+  pango_font_description_set_size(desc.get(), pango_units_from_double(size_points * image.scale));
+  LayoutPtr layout(pango_layout_new(context_.get()));
+  pango_layout_set_font_description(layout.get(), desc.get());
+  pango_layout_set_text(layout.get(), text.data(), static_cast<int>(text.size()));
+  PangoRectangle ink, logical;
+  pango_layout_get_pixel_extents(layout.get(), &ink, &logical);
+  const int w = std::max(1, logical.width);
+  const int h = std::max(1, logical.height);
+  image.surface.reset(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
+  CairoPtr cr(cairo_create(image.surface.get()));
+  pango_cairo_show_layout(cr.get(), layout.get());
+  cairo_surface_flush(image.surface.get());
+  image.baseline = ToPt(pango_layout_get_baseline(layout.get())) / image.scale;
+  return emoji_images_.emplace(key, std::move(image)).first->second;
 }
 
 StyleId Typesetter::AddStyle(TextStyle style) {
@@ -513,8 +550,42 @@ void Flow::DrawText(cairo_t* cr, const TextItem& t) const {
       pango_layout_iter_get_line_extents(it.get(), nullptr, &logical);
       const int baseline = pango_layout_iter_get_baseline(it.get());
       PangoLayoutLine* line = pango_layout_iter_get_line_readonly(it.get());
-      cairo_move_to(cr, t.x + ToPt(logical.x), t.y_origin + ToPt(baseline));
+      const double line_x = t.x + ToPt(logical.x);
+      const double baseline_y = t.y_origin + ToPt(baseline);
+      // Emoji runs: blank their glyphs (advances kept) so pango draws the rest of the line, then
+      // paint them from high-resolution images. The layout is this call's own, so the glyphs
+      // need no restoring.
+      struct EmojiRun {
+        double x;
+        std::string text;
+        double size;
+      };
+      std::vector<EmojiRun> emoji;
+      double run_x = 0;
+      for (GSList* l = line->runs; l; l = l->next) {
+        auto* run = static_cast<PangoGlyphItem*>(l->data);
+        PangoFont* font = run->item->analysis.font;
+        if (ts_.IsEmojiFont(font)) {
+          FontDescPtr desc(pango_font_describe(font));
+          emoji.push_back({run_x, std::string(pango_layout_get_text(layout.get()) + run->item->offset,
+                                              static_cast<size_t>(run->item->length)),
+                           ToPt(pango_font_description_get_size(desc.get()))});
+          for (int g = 0; g < run->glyphs->num_glyphs; ++g) run->glyphs->glyphs[g].glyph = PANGO_GLYPH_EMPTY;
+        }
+        run_x += ToPt(pango_glyph_string_get_width(run->glyphs));
+      }
+      cairo_move_to(cr, line_x, baseline_y);
       pango_cairo_show_layout_line(cr, line);
+      for (const EmojiRun& e : emoji) {
+        const Typesetter::EmojiImage& img = ts_.Emoji(e.text, e.size);
+        cairo_save(cr);
+        cairo_translate(cr, line_x + e.x, baseline_y - img.baseline);
+        cairo_scale(cr, 1 / img.scale, 1 / img.scale);
+        cairo_set_source_surface(cr, img.surface.get(), 0, 0);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        cairo_set_source_rgb(cr, c.r, c.g, c.b);
+      }
     }
     ++index;
   } while (pango_layout_iter_next_line(it.get()));

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,8 +107,26 @@ class Typesetter {
   // their tint; the text's language tag is applied.
   LayoutPtr Layout(const VisibleText& text, StyleId style, double width) const;
 
+  // Every family of `fonts` must resolve to itself (not to a fontconfig substitute) and cover its
+  // sample character; otherwise kNotFound naming each missing family, what it resolved to, and
+  // its Debian package.
+  Status CheckFonts(const std::vector<RequiredFont>& fonts) const;
+
   // Which family pango actually loads for `family` (e.g. to name a missing one).
   std::string ResolvedFamily(const std::string& family) const;
+
+  // Colour emoji. cairo 1.16 draws Noto Color Emoji glyphs as bitmaps at the glyph's size in
+  // points — about 10×9 pixels at 7.5 pt, blurred when zoomed (CUSTODY §2). Emoji runs are
+  // therefore painted from an ARGB image of the run rendered near the font's 109 ppem strike and
+  // scaled down into place. One image per distinct run text and size, reused (cairo writes one
+  // PDF image for each).
+  struct EmojiImage {
+    SurfacePtr surface;
+    double scale = 1;     // image pixels per point
+    double baseline = 0;  // baseline from the image top, points
+  };
+  bool IsEmojiFont(PangoFont* font) const;
+  const EmojiImage& Emoji(const std::string& text, double size_points) const;
 
  private:
   Typesetter() = default;
@@ -118,6 +137,8 @@ class Typesetter {
   FontMapPtr font_map_;
   ContextPtr context_;
   std::vector<Style> styles_;
+  mutable std::map<PangoFont*, bool> emoji_font_;  // fonts stay alive in the font map's cache
+  mutable std::map<std::pair<std::string, int>, EmojiImage> emoji_images_;
 };
 
 struct PageSetup {

@@ -208,10 +208,24 @@ struct Styles {
       toc_bold, toc_number, end_mark, agency;
 };
 
+// Arabic and Hebrew fonts named right after the Latin family: left to fontconfig's fallback,
+// both went to DejaVu Sans (whose Arabic is a basic design). CJK is deliberately not listed: the
+// language tag then lets fonts-noto-cjk's rules pick JP or SC glyph forms; emoji go to Noto Color
+// Emoji through fontconfig's emoji rules.
+std::string WithFallbacks(const std::string& description) {
+  for (const char* family : {"Noto Serif", "Noto Sans"}) {
+    const std::string f = family;
+    if (description.rfind(f + " ", 0) == 0) {
+      return f + ", Noto Sans Arabic, Noto Sans Hebrew" + description.substr(f.size());
+    }
+  }
+  return description;
+}
+
 Styles MakeStyles(Typesetter& ts) {
   Styles s;
-  auto add = [&](std::string font, Rgb color, PangoAlignment align = PANGO_ALIGN_LEFT, double spacing = 0) {
-    return ts.AddStyle(TextStyle{std::move(font), color, align, spacing});
+  auto add = [&](const std::string& font, Rgb color, PangoAlignment align = PANGO_ALIGN_LEFT, double spacing = 0) {
+    return ts.AddStyle(TextStyle{WithFallbacks(font), color, align, spacing});
   };
   s.title = add("Noto Serif Bold 22", kAccent);
   s.subtitle = add("Noto Serif 12", kGrey);
@@ -334,7 +348,10 @@ class Builder {
                   outline_level == 1 ? std::optional<Rgb>(kAccent) : std::nullopt);
   }
   void Sub(const std::string& title, const std::string& dest = "") {
-    flow_.Heading(T(title), s_.h2, dest.empty() ? 0 : 2, dest, title, 10, 4);
+    // Headings put two spaces after their number; outline entries one.
+    std::string outline = title;
+    for (size_t p = outline.find("  "); p != std::string::npos; p = outline.find("  ", p)) outline.erase(p, 1);
+    flow_.Heading(T(title), s_.h2, dest.empty() ? 0 : 2, dest, outline, 10, 4);
   }
   void Minor(const std::string& title) { flow_.Heading(T(title), s_.h3, 0, "", title, 6, 2); }
   void Para(const std::string& text, StyleId style, double after = 5) { flow_.Paragraph(T(text), style, after); }
@@ -1360,7 +1377,17 @@ class Builder {
         {"\u27E8U+202E\u27E9", "A control character found in evidence, printed as its code point on a tinted "
                               "background instead of being applied."},
     };
-    for (const auto& [term, def] : terms) KV(term, def, s_.body);
+    for (const auto& [term, def] : terms) {
+      if (term.rfind("\u27E8", 0) == 0) {  // shown as the report shows a marker
+        VisibleText marker{term, {{0u, static_cast<uint32_t>(term.size())}}, ""};
+        const double w = flow_.BodyWidth();
+        RowOptions o;
+        o.pad_y = 1.6;
+        flow_.Row({{0, 150}, {158, w - 158}}, {{flow_.Own(std::move(marker)), s_.label}, {T(def), s_.body}}, o);
+      } else {
+        KV(term, def, s_.body);
+      }
+    }
     flow_.Space(6);
   }
 
