@@ -43,7 +43,8 @@ Result<std::vector<TreeEntry>> WalkTree(const std::filesystem::path& root) {
     out.push_back(std::move(e));
   }
   if (ec) return Fail(ErrorCode::kIo, root.string() + ": walk: " + ec.message());
-  std::sort(out.begin(), out.end(), [](const TreeEntry& a, const TreeEntry& b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(),
+            [](const TreeEntry& a, const TreeEntry& b) { return a.path < b.path; });
   return out;
 }
 
@@ -106,10 +107,14 @@ std::string Sha256sumLine(std::string_view sha256_hex, std::string_view path) {
     out.append(path);
   } else {
     for (char c : path) {
-      if (c == '\n') out += "\\n";
-      else if (c == '\r') out += "\\r";
-      else if (c == '\\') out += "\\\\";
-      else out.push_back(c);
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\\')
+        out += "\\\\";
+      else
+        out.push_back(c);
     }
   }
   out.push_back('\n');
@@ -171,9 +176,12 @@ Sha256sumParse ParseSha256sumList(std::string_view text, bool allow_escapes) {
           break;
         }
         const char c = raw[++i];
-        if (c == 'n') path.push_back('\n');
-        else if (c == 'r') path.push_back('\r');
-        else if (c == '\\') path.push_back('\\');
+        if (c == 'n')
+          path.push_back('\n');
+        else if (c == 'r')
+          path.push_back('\r');
+        else if (c == '\\')
+          path.push_back('\\');
         else {
           bad = true;
           break;
@@ -198,8 +206,8 @@ std::string UnsafeRelativePath(std::string_view path) {
   size_t start = 0;
   for (;;) {
     const size_t slash = path.find('/', start);
-    const std::string_view c =
-        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    const std::string_view c = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (c.empty()) return "empty path component";
     if (c == "." || c == "..") return "'" + std::string(c) + "' component";
     if (slash == std::string_view::npos) break;

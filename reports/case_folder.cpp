@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <map>
 
 #include "core/crypto.h"
 #include "core/file_util.h"
@@ -50,9 +51,12 @@ json TimeJson(const std::optional<core::Timestamp>& t) {
 
 std::string ManifestFormatName(parsers::backup::ManifestFormat f) {
   switch (f) {
-    case parsers::backup::ManifestFormat::kManifestDb: return "Manifest.db";
-    case parsers::backup::ManifestFormat::kMbdb: return "Manifest.mbdb";
-    case parsers::backup::ManifestFormat::kNone: return "none";
+    case parsers::backup::ManifestFormat::kManifestDb:
+      return "Manifest.db";
+    case parsers::backup::ManifestFormat::kMbdb:
+      return "Manifest.mbdb";
+    case parsers::backup::ManifestFormat::kNone:
+      return "none";
   }
   return "none";
 }
@@ -107,7 +111,7 @@ Result<std::unique_ptr<CaseFolder>> CaseFolder::CreateOrOpen(const fs::path& dir
 }
 
 CaseFolder::~CaseFolder() {
-  (void)RemoveScratch();
+  if (locked_) (void)RemoveScratch();  // never another process's scratch (a refused open)
   if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
@@ -132,6 +136,7 @@ Status CaseFolder::Load(const fs::path& dir, const CaseOptions& options) {
     return Fail(ErrorCode::kInvalidArgument,
                 root_.string() + ": the case is in use by another mfx process");
   }
+  locked_ = true;
 
   const fs::path case_json_path = root_ / kCaseJson;
   const bool have_case = fs::exists(case_json_path, ec);
@@ -142,14 +147,14 @@ Status CaseFolder::Load(const fs::path& dir, const CaseOptions& options) {
     case_json_ = json::parse(text, nullptr, false);
     if (case_json_.is_discarded() || !case_json_.is_object() ||
         case_json_.value("schema", "") != kCaseSchema) {
-      return Fail(ErrorCode::kCorrupt, case_json_path.string() + ": not an mfx case.json (" +
-                                           kCaseSchema + ")");
+      return Fail(ErrorCode::kCorrupt,
+                  case_json_path.string() + ": not an mfx case.json (" + kCaseSchema + ")");
     }
     case_number_ = Str(case_json_, "case_number");
     if (!options.case_number.empty() && options.case_number != case_number_) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  root_.string() + ": the case folder holds case '" + case_number_ +
-                      "', not '" + options.case_number + "'");
+      return Fail(ErrorCode::kInvalidArgument, root_.string() + ": the case folder holds case '" +
+                                                   case_number_ + "', not '" + options.case_number +
+                                                   "'");
     }
     if (!fs::exists(root_ / kCustodyFileName, ec)) {
       return Fail(ErrorCode::kIntegrity, (root_ / kCustodyFileName).string() +
@@ -281,7 +286,8 @@ Result<CustodyHead> CaseFolder::RecordEvent(std::string_view event, json fields)
   return custody_->Append(event, std::move(fields));
 }
 
-Result<EvidenceItem> CaseFolder::FinishRegistration(EvidenceItem item, const std::string& hash_list_text,
+Result<EvidenceItem> CaseFolder::FinishRegistration(EvidenceItem item,
+                                                    const std::string& hash_list_text,
                                                     json evidence_json, json detail) {
   item.hash_list = std::string(kEvidenceDir) + "/" + item.id + ".sha256";
   item.hash_list_sha256 = core::Sha256Hex(AsBytes(hash_list_text));
@@ -295,23 +301,26 @@ Result<EvidenceItem> CaseFolder::FinishRegistration(EvidenceItem item, const std
   detail["files"] = item.files;
   detail["bytes"] = item.bytes;
   detail["hash_list"] = item.hash_list;
-  MFX_ASSIGN_OR_RETURN(CustodyHead head,
-                       RecordEvent("evidence_registered",
-                                   {{"evidence_id", item.id},
-                                    {"root_evidence_id", item.root_id},
-                                    {"hashes", json::array({HashRef(item.hash_list, item.hash_list_sha256)})},
-                                    {"detail", detail}}));
+  MFX_ASSIGN_OR_RETURN(
+      CustodyHead head,
+      RecordEvent("evidence_registered",
+                  {{"evidence_id", item.id},
+                   {"root_evidence_id", item.root_id},
+                   {"hashes", json::array({HashRef(item.hash_list, item.hash_list_sha256)})},
+                   {"detail", detail}}));
   item.registered_seq = head.seq;
   evidence_json["schema"] = kEvidenceSchema;
   const json item_json = EvidenceItemToJson(item);
   for (const auto& [k, v] : item_json.items()) evidence_json[k] = v;
-  MFX_RETURN_IF_ERROR(WriteJsonFile(std::string(kEvidenceDir) + "/" + item.id + ".json", evidence_json));
+  MFX_RETURN_IF_ERROR(
+      WriteJsonFile(std::string(kEvidenceDir) + "/" + item.id + ".json", evidence_json));
   evidence_.push_back(item);
   MFX_RETURN_IF_ERROR(WriteCaseJson());
   return item;
 }
 
-Result<EvidenceItem> CaseFolder::RegisterIngestedBackup(const Backup& backup, const RegisterOptions& options) {
+Result<EvidenceItem> CaseFolder::RegisterIngestedBackup(const Backup& backup,
+                                                        const RegisterOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   std::error_code ec;
   const fs::path folder = fs::canonical(backup.folder(), ec);
@@ -336,7 +345,8 @@ Result<EvidenceItem> CaseFolder::RegisterIngestedBackup(const Backup& backup, co
   for (const TreeEntry& e : tree) total += e.size;
   std::vector<FileHash> hashes;
   {
-    core::Progress progress("hash " + folder.filename().string(), paths.size(), total, options.progress);
+    core::Progress progress("hash " + folder.filename().string(), paths.size(), total,
+                            options.progress);
     MFX_ASSIGN_OR_RETURN(hashes, HashFiles(folder, paths, options.threads, &progress));
     progress.Finish();
   }
@@ -344,29 +354,31 @@ Result<EvidenceItem> CaseFolder::RegisterIngestedBackup(const Backup& backup, co
   EvidenceItem item;
   for (const FileHash& h : hashes) {
     if (!h.error.empty()) {
-      return Fail(ErrorCode::kIo, "cannot hash evidence file " + (folder / h.path).string() + ": " + h.error);
+      return Fail(ErrorCode::kIo,
+                  "cannot hash evidence file " + (folder / h.path).string() + ": " + h.error);
     }
     list += Sha256sumLine(h.sha256, h.path);
     ++item.files;
     item.bytes += h.size;
   }
   const std::string list_sha = core::Sha256Hex(AsBytes(list));
-  const int64_t duration_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  const int64_t duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - started)
+                                  .count();
 
   for (const EvidenceItem& e : evidence_) {
     if (e.kind == "ingested" && e.hash_list_sha256 == list_sha) {
       MFX_RETURN_IF_ERROR(RecordEvent(
-          "hash_verified",
-          {{"evidence_id", e.id},
-           {"root_evidence_id", e.root_id},
-           {"hashes", json::array({HashRef(e.hash_list, list_sha)})},
-           {"detail", {{"what", "the backup was registered again; its files were re-hashed"},
-                       {"location", folder.string()},
-                       {"result", "match"},
-                       {"files", item.files},
-                       {"bytes", item.bytes},
-                       {"duration_ms", duration_ms}}}}));
+          "hash_verified", {{"evidence_id", e.id},
+                            {"root_evidence_id", e.root_id},
+                            {"hashes", json::array({HashRef(e.hash_list, list_sha)})},
+                            {"detail",
+                             {{"what", "the backup was registered again; its files were re-hashed"},
+                              {"location", folder.string()},
+                              {"result", "match"},
+                              {"files", item.files},
+                              {"bytes", item.bytes},
+                              {"duration_ms", duration_ms}}}}));
       EvidenceItem same = e;
       same.already_registered = true;
       return same;
@@ -375,17 +387,18 @@ Result<EvidenceItem> CaseFolder::RegisterIngestedBackup(const Backup& backup, co
   for (const EvidenceItem& e : evidence_) {
     if (e.kind == "ingested" && e.location == folder.string()) {
       MFX_RETURN_IF_ERROR(RecordEvent(
-          "hash_mismatch",
-          {{"evidence_id", e.id},
-           {"root_evidence_id", e.root_id},
-           {"hashes", json::array({HashRef(e.hash_list, e.hash_list_sha256)})},
-           {"detail", {{"what", "the backup folder of this exhibit was registered again and its "
-                                "files differ; registered as a new exhibit"},
-                       {"location", folder.string()},
-                       {"result", "mismatch"},
-                       {"expected_hash_list_sha256", e.hash_list_sha256},
-                       {"actual_hash_list_sha256", list_sha},
-                       {"new_evidence_id", NextEvidenceId()}}}}));
+          "hash_mismatch", {{"evidence_id", e.id},
+                            {"root_evidence_id", e.root_id},
+                            {"hashes", json::array({HashRef(e.hash_list, e.hash_list_sha256)})},
+                            {"detail",
+                             {{"what",
+                               "the backup folder of this exhibit was registered again and its "
+                               "files differ; registered as a new exhibit"},
+                              {"location", folder.string()},
+                              {"result", "mismatch"},
+                              {"expected_hash_list_sha256", e.hash_list_sha256},
+                              {"actual_hash_list_sha256", list_sha},
+                              {"new_evidence_id", NextEvidenceId()}}}}));
     }
   }
 
@@ -400,12 +413,14 @@ Result<EvidenceItem> CaseFolder::RegisterIngestedBackup(const Backup& backup, co
                      {"manifest_encrypted", enc.manifest_encrypted},
                      {"files_encrypted", enc.blobs_encrypted},
                      {"unlocked", enc.unlocked}};
-  json backup_json = {{"manifest_format", ManifestFormatName(backup.manifest_format())},
-                      {"last_backup_date", backup.info() ? TimeJson(backup.info()->last_backup_date) : json()},
-                      {"itunes_version", backup.info() ? Opt(backup.info()->itunes_version) : json()},
-                      {"snapshot_state", backup.status() ? Opt(backup.status()->snapshot_state) : json()},
-                      {"is_full_backup", backup.status() && backup.status()->is_full_backup
-                                             ? json(*backup.status()->is_full_backup) : json()}};
+  json backup_json = {
+      {"manifest_format", ManifestFormatName(backup.manifest_format())},
+      {"last_backup_date", backup.info() ? TimeJson(backup.info()->last_backup_date) : json()},
+      {"itunes_version", backup.info() ? Opt(backup.info()->itunes_version) : json()},
+      {"snapshot_state", backup.status() ? Opt(backup.status()->snapshot_state) : json()},
+      {"is_full_backup", backup.status() && backup.status()->is_full_backup
+                             ? json(*backup.status()->is_full_backup)
+                             : json()}};
   const json identity = IdentityJson(backup.identity());
   HostFacts host = ReadHostFacts();
   json evidence_json = {{"host", host.name},
@@ -424,20 +439,94 @@ Result<EvidenceItem> CaseFolder::RegisterIngestedBackup(const Backup& backup, co
   return FinishRegistration(std::move(item), list, std::move(evidence_json), std::move(detail));
 }
 
+Result<RehashResult> CaseFolder::ReverifyEvidence(std::string_view id,
+                                                  const std::vector<std::string>& paths,
+                                                  std::string_view what,
+                                                  const RegisterOptions& options) {
+  const EvidenceItem* item = FindEvidence(id);
+  if (item == nullptr)
+    return Fail(ErrorCode::kNotFound, "no exhibit '" + std::string(id) + "' in this case");
+  MFX_ASSIGN_OR_RETURN(std::string list_text,
+                       core::ReadTextFile(Path(item->hash_list), size_t{1} << 30));
+  const Sha256sumParse list = ParseSha256sumList(list_text, /*allow_escapes=*/true);
+  if (!list.errors.empty()) {
+    return Fail(ErrorCode::kCorrupt, item->hash_list + ": " + list.errors.front());
+  }
+  std::map<std::string, std::string> expected;
+  for (const Sha256sumEntry& e : list.entries) expected.emplace(e.path, e.sha256);
+  RehashResult result;
+  result.id = item->id;
+  std::vector<std::string> todo;
+  if (paths.empty()) {
+    for (const auto& [path, sha] : expected) todo.push_back(path);
+  } else {
+    for (const std::string& p : paths) {
+      if (expected.count(p))
+        todo.push_back(p);
+      else
+        result.unlisted.push_back(p);
+    }
+    std::sort(todo.begin(), todo.end());
+    todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+  }
+  const fs::path location =
+      item->kind == "acquired" ? Path(item->location) : fs::path(item->location);
+  std::vector<FileHash> hashes;
+  {
+    core::Progress progress("re-hash " + item->id, todo.size(), 0, options.progress);
+    MFX_ASSIGN_OR_RETURN(hashes, HashFiles(location, todo, options.threads, &progress));
+    progress.Finish();
+  }
+  for (const FileHash& h : hashes) {
+    if (!h.error.empty()) {
+      result.missing.push_back(h.path);
+    } else {
+      ++result.checked;
+      if (h.sha256 != expected[h.path]) result.mismatched.push_back(h.path);
+    }
+  }
+  auto first = [](const std::vector<std::string>& v) {
+    json out = json::array();
+    for (size_t i = 0; i < v.size() && i < 100; ++i) out.push_back(v[i]);
+    return out;
+  };
+  json detail = {{"what", std::string(what)},
+                 {"location", location.string()},
+                 {"result", result.ok() ? "match" : "mismatch"},
+                 {"files_checked", result.checked},
+                 {"files_asked", paths.empty() ? expected.size() : paths.size()},
+                 {"mismatched", first(result.mismatched)},
+                 {"missing", first(result.missing)},
+                 {"unlisted", first(result.unlisted)}};
+  MFX_ASSIGN_OR_RETURN(
+      CustodyHead head,
+      RecordEvent(
+          result.ok() ? "hash_verified" : "hash_mismatch",
+          {{"evidence_id", item->id},
+           {"root_evidence_id", item->root_id},
+           {"hashes", json::array({HashRef(item->hash_list, core::Sha256Hex(AsBytes(list_text)))})},
+           {"detail", detail}}));
+  result.event_seq = head.seq;
+  return result;
+}
+
 Result<EvidenceItem> CaseFolder::RegisterAcquiredEvidence(const AcquiredEvidence& acquired) {
   if (acquired.id.empty() || FindEvidence(acquired.id) != nullptr) {
     return Fail(ErrorCode::kInvalidArgument, "evidence id '" + acquired.id + "' is empty or taken");
   }
   if (!UnsafeRelativePath(acquired.id).empty() || acquired.id.find('/') != std::string::npos) {
-    return Fail(ErrorCode::kInvalidArgument, "evidence id '" + acquired.id + "' is not a plain name");
+    return Fail(ErrorCode::kInvalidArgument,
+                "evidence id '" + acquired.id + "' is not a plain name");
   }
   const std::string location = std::string(kEvidenceDir) + "/" + acquired.id;
   std::error_code ec;
   if (!fs::is_directory(Path(location), ec)) {
-    return Fail(ErrorCode::kNotFound, Path(location).string() + ": the acquired exhibit's folder is missing");
+    return Fail(ErrorCode::kNotFound,
+                Path(location).string() + ": the acquired exhibit's folder is missing");
   }
   std::vector<AcquiredFile> files = acquired.files;
-  std::sort(files.begin(), files.end(), [](const AcquiredFile& a, const AcquiredFile& b) { return a.path < b.path; });
+  std::sort(files.begin(), files.end(),
+            [](const AcquiredFile& a, const AcquiredFile& b) { return a.path < b.path; });
   EvidenceItem item;
   item.id = acquired.id;
   item.root_id = acquired.id;
@@ -452,7 +541,9 @@ Result<EvidenceItem> CaseFolder::RegisterAcquiredEvidence(const AcquiredEvidence
     ++item.files;
     item.bytes += f.size;
   }
-  json evidence_json = {{"host", ReadHostFacts().name}, {"identity", acquired.device}, {"acquisition", acquired.detail}};
+  json evidence_json = {{"host", ReadHostFacts().name},
+                        {"identity", acquired.device},
+                        {"acquisition", acquired.detail}};
   json detail = acquired.detail;
   if (!detail.is_object()) detail = json::object();
   detail["identity"] = acquired.device;
@@ -475,11 +566,14 @@ Status CaseFolder::RemoveScratch() {
   if (root_.empty()) return {};
   std::error_code ec;
   fs::remove_all(root_ / kScratchDir, ec);
-  if (ec) return Fail(ErrorCode::kIo, (root_ / kScratchDir).string() + ": cannot remove: " + ec.message());
+  if (ec)
+    return Fail(ErrorCode::kIo,
+                (root_ / kScratchDir).string() + ": cannot remove: " + ec.message());
   return {};
 }
 
-Result<ConsentSummary> CaseFolder::AddConsentRecord(const fs::path& record_json, const fs::path& form) {
+Result<ConsentSummary> CaseFolder::AddConsentRecord(const fs::path& record_json,
+                                                    const fs::path& form) {
   MFX_ASSIGN_OR_RETURN(std::string text, core::ReadTextFile(record_json, 16 << 20));
   const json record = json::parse(text, nullptr, false);
   if (record.is_discarded() || !record.is_object()) {
@@ -506,7 +600,8 @@ Result<ConsentSummary> CaseFolder::AddConsentRecord(const fs::path& record_json,
   if (!form.empty()) {
     MFX_ASSIGN_OR_RETURN(std::string bytes, core::ReadTextFile(form, size_t{512} << 20));
     s.form_path = std::string(kConsentDir) + "/" + id + "-form" + form.extension().string();
-    if (!UnsafeRelativePath(s.form_path).empty()) s.form_path = std::string(kConsentDir) + "/" + id + "-form";
+    if (!UnsafeRelativePath(s.form_path).empty())
+      s.form_path = std::string(kConsentDir) + "/" + id + "-form";
     MFX_RETURN_IF_ERROR(core::WriteFileAtomic(Path(s.form_path), AsBytes(bytes)));
     s.form_sha256 = core::Sha256Hex(AsBytes(bytes));
     hashes.push_back(HashRef(s.form_path, s.form_sha256));
@@ -528,8 +623,8 @@ Result<ConsentSummary> CaseFolder::AddConsentRecord(const fs::path& record_json,
     // The scope may hold floats or keys outside [a-z0-9_]: record the event without it.
     detail.erase("scope");
     detail["scope_in_record"] = true;
-    MFX_RETURN_IF_ERROR(RecordEvent("consent_recorded",
-                                    {{"authority_ref", id}, {"hashes", hashes}, {"detail", detail}}));
+    MFX_RETURN_IF_ERROR(RecordEvent(
+        "consent_recorded", {{"authority_ref", id}, {"hashes", hashes}, {"detail", detail}}));
   }
   return s;
 }

@@ -28,6 +28,18 @@
 // second mfx process writing the same case fails fast (kInvalidArgument "in use"). Methods are not
 // thread-safe; call them from one thread (hashing inside them is parallel).
 //
+// Typical use (mfx analyze; error handling with MFX_ASSIGN_OR_RETURN elided):
+//   auto folder = CaseFolder::CreateOrOpen(case_dir, {.case_number = n, .examiner = name});
+//   if (password) folder->GuardSecret(*password);            // only hashes are kept
+//   EvidenceItem e = folder->RegisterIngestedBackup(*backup);  // E-01, evidence/E-01.sha256
+//   folder->RecordEvent("decryption_opened", {{"evidence_id", e.id}, {"detail", {…}}});
+//   std::filesystem::path scratch = folder->ScratchDir();     // working copies of databases
+//   … run parsers; folder->RecordEvent("parsed", {{"evidence_id", e.id}, {"detail", {…}}});
+//   folder->ReverifyEvidence(e.id, opened_blob_paths, "after parsing");
+//   … write artifacts.sqlite, exports/, report/ (BeginRevision first when regenerating) …
+//   folder->RecordEvent("report_generated", {{"detail", {{"outputs", [{path, sha256}…]}}}});
+//   SealResult s = SealCase(*folder, {.signing = SigningKey{key, cert}});   // seal.h
+//
 // Secrets: no method takes a password or key. GuardSecret() registers the backup password / key
 // so that every custody line, case.json and evidence/<id>.json is checked not to contain it
 // (custody_guard.h).
@@ -74,14 +86,14 @@ struct CaseOptions {
 struct EvidenceItem {
   std::string id;       // "E-01"
   std::string root_id;  // the exhibit it derives from (itself for backups)
-  std::string kind;     // "ingested" (backup folder outside the case) or "acquired" (evidence/<id>/)
-  std::string location;  // ingested: absolute path of the backup folder; acquired: "evidence/E-01"
-  std::string hash_list;         // "evidence/E-01.sha256"
+  std::string kind;  // "ingested" (backup folder outside the case) or "acquired" (evidence/<id>/)
+  std::string location;   // ingested: absolute path of the backup folder; acquired: "evidence/E-01"
+  std::string hash_list;  // "evidence/E-01.sha256"
   std::string hash_list_sha256;  // SHA-256 of that file: the exhibit's hash
   uint64_t files = 0;
   uint64_t bytes = 0;
-  std::string registered;      // UTC time of registration
-  int64_t registered_seq = -1;  // custody seq of `evidence_registered`
+  std::string registered;           // UTC time of registration
+  int64_t registered_seq = -1;      // custody seq of `evidence_registered`
   bool already_registered = false;  // RegisterIngestedBackup found this exhibit already present
 };
 
@@ -104,11 +116,22 @@ struct AcquiredEvidence {
   nlohmann::json detail = nlohmann::json::object();  // full/incremental, duration_ms, retries, …
 };
 
+// The outcome of re-hashing an exhibit (or some of its files) against its hash list.
+struct RehashResult {
+  std::string id;
+  uint64_t checked = 0;
+  std::vector<std::string> mismatched;  // paths (relative to the exhibit root) whose hash differs
+  std::vector<std::string> missing;     // listed paths that are gone or unreadable
+  std::vector<std::string> unlisted;    // asked-for paths the hash list does not hold
+  int64_t event_seq = -1;               // the `hash_verified` / `hash_mismatch` custody event
+  bool ok() const { return mismatched.empty() && missing.empty() && unlisted.empty(); }
+};
+
 struct ConsentSummary {
   std::string id;
   std::string record_path;  // "consent/<id>.json"
   std::string record_sha256;
-  std::string form_path;    // "consent/<id>-form.<ext>" or ""
+  std::string form_path;  // "consent/<id>-form.<ext>" or ""
   std::string form_sha256;
 };
 
@@ -123,7 +146,9 @@ class CaseFolder {
   CaseFolder& operator=(const CaseFolder&) = delete;
 
   const std::filesystem::path& root() const { return root_; }
-  std::filesystem::path Path(std::string_view relative) const { return root_ / std::string(relative); }
+  std::filesystem::path Path(std::string_view relative) const {
+    return root_ / std::string(relative);
+  }
   const std::string& case_number() const { return case_number_; }
   bool created() const { return created_; }  // true when CreateOrOpen made a new case
   const nlohmann::json& case_json() const { return case_json_; }
@@ -140,6 +165,15 @@ class CaseFolder {
   Result<EvidenceItem> RegisterIngestedBackup(const parsers::backup::Backup& backup,
                                               const RegisterOptions& options = {});
 
+  // Re-hashes exhibit `id` where it was registered — every file of its hash list, or only
+  // `paths` (relative to the exhibit root, e.g. the blobs the parsers opened) — and appends
+  // `hash_verified` (all equal) or `hash_mismatch`. `what` says why ("after parsing"). A mismatch
+  // is a successful call with !ok(); errors are for an unknown id or an unreadable hash list.
+  Result<RehashResult> ReverifyEvidence(std::string_view id,
+                                        const std::vector<std::string>& paths = {},
+                                        std::string_view what = "re-hash of the exhibit",
+                                        const RegisterOptions& options = {});
+
   // For acquisition: the id the next exhibit will get ("E-03") — acquire writes into
   // evidence/<id>/ — and the registration of the received files (hashes as received).
   std::string NextEvidenceId() const;
@@ -147,7 +181,8 @@ class CaseFolder {
 
   // Appends a custody event (see CustodyLog::Append for `fields`); `location` defaults to
   // CaseOptions::location.
-  Result<CustodyHead> RecordEvent(std::string_view event, nlohmann::json fields = nlohmann::json::object());
+  Result<CustodyHead> RecordEvent(std::string_view event,
+                                  nlohmann::json fields = nlohmann::json::object());
 
   // CASE/.scratch (created 0700 on first call) for working copies; see the header comment.
   Result<std::filesystem::path> ScratchDir();
@@ -176,6 +211,7 @@ class CaseFolder {
 
   std::filesystem::path root_;
   int dir_fd_ = -1;
+  bool locked_ = false;  // holds the flock on the case directory
   bool created_ = false;
   std::string case_number_;
   std::string location_;

@@ -30,9 +30,10 @@ Status Walk(const nlohmann::json& v, const std::string& where) {
     for (const auto& [key, child] : v.items()) {
       const std::string path = where.empty() ? key : where + "." + key;
       if (IsSecretFieldName(key)) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    "field '" + SanitizeUtf8(path) +
-                        "' names secret material (passwords and keys never go into the case folder)");
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            "field '" + SanitizeUtf8(path) +
+                "' names secret material (passwords and keys never go into the case folder)");
       }
       MFX_RETURN_IF_ERROR(Walk(child, path));
     }

@@ -4,10 +4,10 @@
 //
 // Two independent guards:
 //  1. Field names. CheckNoSecretFieldNames refuses any JSON object key (at any depth) that names
-//     secret material: a key containing "password", "passphrase", "passwd", "secret", "passcode_value",
-//     "kek", "privkey", or whose last '_'-separated word is "key"/"keys" ("class_key", "private_key",
-//     "manifest_key", "key"). "keybag", "key_file_used", "was_passcode_set" are allowed: they describe
-//     state, not material.
+//     secret material: a key containing "password", "passphrase", "passwd", "secret",
+//     "passcode_value", "kek", "privkey", or whose last '_'-separated word is "key"/"keys"
+//     ("class_key", "private_key", "manifest_key", "key"). "keybag", "key_file_used",
+//     "was_passcode_set" are allowed: they describe state, not material.
 //  2. Values. SecretGuard remembers the SHA-256 of secrets a caller registers (never the secret
 //     itself) and finds any window of text equal to one of them: the raw bytes, their JSON-escaped
 //     form, and their lowercase and uppercase hex. Secrets shorter than kMinGuardedSecret bytes are

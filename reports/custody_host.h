@@ -19,8 +19,8 @@ namespace mfx::reports {
 
 struct HostTime {
   int64_t unix_millis = 0;
-  std::string utc;          // "2026-03-14T09:41:07.512Z" (always three fraction digits)
-  std::string utc_offset;   // the host's local offset at that instant: "+01:00", "+00:00"
+  std::string utc;         // "2026-03-14T09:41:07.512Z" (always three fraction digits)
+  std::string utc_offset;  // the host's local offset at that instant: "+01:00", "+00:00"
 };
 
 // The host clock now (CLOCK_REALTIME), truncated to milliseconds.

@@ -26,10 +26,12 @@ constexpr size_t kMaxLogBytes = size_t{1} << 30;
 // The caller-settable top-level fields of an event, with their defaults.
 const std::map<std::string, json>& OptionalFields() {
   static const std::map<std::string, json> kFields = {
-      {"evidence_id", nullptr},   {"root_evidence_id", nullptr}, {"from_custodian", nullptr},
-      {"to_custodian", nullptr},  {"location", nullptr},         {"purpose", nullptr},
-      {"authority_ref", nullptr}, {"item", nullptr},             {"hashes", json::array()},
-      {"changes", nullptr},       {"detail", json::object()},    {"actor", nullptr},
+      {"evidence_id", nullptr},    {"root_evidence_id", nullptr},
+      {"from_custodian", nullptr}, {"to_custodian", nullptr},
+      {"location", nullptr},       {"purpose", nullptr},
+      {"authority_ref", nullptr},  {"item", nullptr},
+      {"hashes", json::array()},   {"changes", nullptr},
+      {"detail", json::object()},  {"actor", nullptr},
   };
   return kFields;
 }
@@ -125,7 +127,8 @@ Result<std::string> PreadRange(int fd, uint64_t offset, size_t length, const std
   std::string out(length, '\0');
   size_t done = 0;
   while (done < length) {
-    const ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    const ssize_t n =
+        ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Fail(ErrorCode::kIo, name + ": read: " + Errno(errno));
@@ -143,8 +146,8 @@ CustodyEntry CheckLine(std::string_view line, int64_t index, std::string_view di
   entry.seq = index;
   auto finding = [&](std::string code, std::string message, std::string expected = {},
                      std::string actual = {}) {
-    findings.push_back(Finding{std::move(code), FindingClass::kIntegrity, std::string(display), index,
-                               std::move(expected), std::move(actual), std::move(message)});
+    findings.push_back(Finding{std::move(code), FindingClass::kIntegrity, std::string(display),
+                               index, std::move(expected), std::move(actual), std::move(message)});
   };
   json v = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (v.is_discarded() || !v.is_object()) {
@@ -168,8 +171,10 @@ CustodyEntry CheckLine(std::string_view line, int64_t index, std::string_view di
     finding("custody_schema", "unknown or missing schema", kCustodySchema,
             s == v.end() ? std::string() : s->dump());
   }
-  if (auto s = v.find("seq"); s == v.end() || !s->is_number_integer() || s->get<int64_t>() != index) {
-    finding("custody_seq", "seq does not equal the line number (a line was removed, added or moved)",
+  if (auto s = v.find("seq");
+      s == v.end() || !s->is_number_integer() || s->get<int64_t>() != index) {
+    finding("custody_seq",
+            "seq does not equal the line number (a line was removed, added or moved)",
             std::to_string(index), s == v.end() ? std::string() : s->dump());
   }
   if (entry.entry_sha256.empty()) {
@@ -196,7 +201,8 @@ json SanitizeJsonStrings(const json& value) {
   switch (value.type()) {
     case json::value_t::object: {
       json out = json::object();
-      for (const auto& [key, child] : value.items()) out[SanitizeUtf8(key)] = SanitizeJsonStrings(child);
+      for (const auto& [key, child] : value.items())
+        out[SanitizeUtf8(key)] = SanitizeJsonStrings(child);
       return out;
     }
     case json::value_t::array: {
@@ -234,7 +240,8 @@ Result<std::unique_ptr<CustodyLog>> CustodyLog::Open(const std::filesystem::path
                                                      CustodyIdentity identity) {
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 && errno == ENOENT) {
-    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_CREAT | O_EXCL, 0644);
+    fd =
+        ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_CREAT | O_EXCL, 0644);
     if (fd < 0 && errno == EEXIST) {
       fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
     } else if (fd >= 0) {
@@ -275,8 +282,9 @@ Result<CustodyHead> ReadVerifiedTail(int read_fd, uint64_t size, const std::stri
   MFX_ASSIGN_OR_RETURN(std::string last_byte, PreadRange(read_fd, size - 1, 1, name));
   if (last_byte != "\n") {
     return Fail(ErrorCode::kIntegrity,
-                name + ": the last line is torn (no final newline): refusing to append; the log is "
-                       "never truncated or repaired — run mfx verify and keep the file as it is");
+                name +
+                    ": the last line is torn (no final newline): refusing to append; the log is "
+                    "never truncated or repaired — run mfx verify and keep the file as it is");
   }
   // Find the start of the last line, reading backwards.
   const uint64_t end = size - 1;  // position of the final '\n'
@@ -286,7 +294,8 @@ Result<CustodyHead> ReadVerifiedTail(int read_fd, uint64_t size, const std::stri
   bool found = false;
   while (pos > 0 && !found) {
     const uint64_t from = pos > kChunk ? pos - kChunk : 0;
-    MFX_ASSIGN_OR_RETURN(std::string chunk, PreadRange(read_fd, from, static_cast<size_t>(pos - from), name));
+    MFX_ASSIGN_OR_RETURN(std::string chunk,
+                         PreadRange(read_fd, from, static_cast<size_t>(pos - from), name));
     const size_t nl = chunk.rfind('\n');
     if (nl != std::string::npos) {
       tail = chunk.substr(nl + 1) + tail;
@@ -295,7 +304,8 @@ Result<CustodyHead> ReadVerifiedTail(int read_fd, uint64_t size, const std::stri
       tail = chunk + tail;
     }
     pos = from;
-    if (tail.size() > kMaxLogBytes) return Fail(ErrorCode::kIntegrity, name + ": last line too long");
+    if (tail.size() > kMaxLogBytes)
+      return Fail(ErrorCode::kIntegrity, name + ": last line too long");
   }
   std::vector<Finding> findings;
   // The line's index is unknown without reading the whole file: check it against its own seq.
@@ -331,11 +341,12 @@ Result<CustodyHead> CustodyLog::Append(std::string_view event, json fields) {
   }
   for (const auto& [key, value] : fields.items()) {
     if (!OptionalFields().count(key)) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "custody field '" + SanitizeUtf8(key) +
-                      "' cannot be set by a caller (allowed: evidence_id, root_evidence_id, actor, "
-                      "from_custodian, to_custodian, location, purpose, authority_ref, item, hashes, "
-                      "changes, detail)");
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          "custody field '" + SanitizeUtf8(key) +
+              "' cannot be set by a caller (allowed: evidence_id, root_evidence_id, actor, "
+              "from_custodian, to_custodian, location, purpose, authority_ref, item, hashes, "
+              "changes, detail)");
     }
   }
   MFX_RETURN_IF_ERROR(CheckNoSecretFieldNames(fields));
@@ -347,7 +358,13 @@ Result<CustodyHead> CustodyLog::Append(std::string_view event, json fields) {
 
   json e = json::object();
   for (const auto& [key, def] : OptionalFields()) e[key] = fields.contains(key) ? fields[key] : def;
-  if (e["actor"].is_null()) e["actor"] = identity_.actor;
+  if (e["actor"].is_null()) {
+    e["actor"] = identity_.actor;
+  } else if (e["actor"].is_object()) {
+    for (const char* k : {"name", "id", "role", "org", "cert_sha256"}) {
+      if (!e["actor"].contains(k)) e["actor"][k] = nullptr;
+    }
+  }
   e["schema"] = kCustodySchema;
   e["event"] = std::string(event);
   e["case_number"] = identity_.case_number;
@@ -358,14 +375,17 @@ Result<CustodyHead> CustodyLog::Append(std::string_view event, json fields) {
   MFX_ASSIGN_OR_RETURN(FileLock lock, FileLock::Take(fd_, LOCK_EX, name));
   FdCloser reader{::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
   if (reader.fd < 0) return Fail(ErrorCode::kIo, name + ": " + Errno(errno));
-  struct stat wst {}, rst {};
+  struct stat wst {
+  }, rst{};
   if (::fstat(fd_, &wst) != 0 || ::fstat(reader.fd, &rst) != 0) {
     return Fail(ErrorCode::kIo, name + ": stat: " + Errno(errno));
   }
   if (wst.st_dev != rst.st_dev || wst.st_ino != rst.st_ino) {
-    return Fail(ErrorCode::kIntegrity, name + ": the file was replaced while open: refusing to append");
+    return Fail(ErrorCode::kIntegrity,
+                name + ": the file was replaced while open: refusing to append");
   }
-  MFX_ASSIGN_OR_RETURN(CustodyHead prev, ReadVerifiedTail(reader.fd, static_cast<uint64_t>(rst.st_size), name));
+  MFX_ASSIGN_OR_RETURN(CustodyHead prev,
+                       ReadVerifiedTail(reader.fd, static_cast<uint64_t>(rst.st_size), name));
 
   const HostTime now = HostNow();
   e["time"] = now.utc;
@@ -376,7 +396,8 @@ Result<CustodyHead> CustodyLog::Append(std::string_view event, json fields) {
   MFX_ASSIGN_OR_RETURN(std::string entry_hash, EntrySha256(e));
   e["entry_sha256"] = entry_hash;
   MFX_ASSIGN_OR_RETURN(std::string line, CanonicalJson(e));
-  if (guard_ != nullptr) MFX_RETURN_IF_ERROR(guard_->Check(line, "custody event '" + std::string(event) + "'"));
+  if (guard_ != nullptr)
+    MFX_RETURN_IF_ERROR(guard_->Check(line, "custody event '" + std::string(event) + "'"));
   line.push_back('\n');
 
   size_t done = 0;
@@ -384,8 +405,9 @@ Result<CustodyHead> CustodyLog::Append(std::string_view event, json fields) {
     const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Fail(ErrorCode::kIo, name + ": write: " + Errno(errno) +
-                                      (done ? " (the line is torn; the log now refuses appends)" : ""));
+      return Fail(ErrorCode::kIo,
+                  name + ": write: " + Errno(errno) +
+                      (done ? " (the line is torn; the log now refuses appends)" : ""));
     }
     done += static_cast<size_t>(n);
   }
@@ -443,14 +465,16 @@ Result<CustodyChainReport> VerifyCustodyChain(const std::filesystem::path& path,
     entry.end_offset = nl + 1;
     if (!entry.value.is_null()) {
       const auto p = entry.value.find("prev_sha256");
-      const std::string stored = p != entry.value.end() && p->is_string() ? p->get<std::string>() : "";
+      const std::string stored =
+          p != entry.value.end() && p->is_string() ? p->get<std::string>() : "";
       if (prev_known && stored != prev_hash) {
         report.findings.push_back(Finding{
-            "custody_prev_link", FindingClass::kIntegrity, std::string(display_path), index, prev_hash,
-            stored,
-            index == 0 ? "the first line's prev_sha256 must be 64 zeros"
-                       : "prev_sha256 does not equal the previous line's entry_sha256 (lines removed, "
-                         "inserted, reordered or rewritten)"});
+            "custody_prev_link", FindingClass::kIntegrity, std::string(display_path), index,
+            prev_hash, stored,
+            index == 0
+                ? "the first line's prev_sha256 must be 64 zeros"
+                : "prev_sha256 does not equal the previous line's entry_sha256 (lines removed, "
+                  "inserted, reordered or rewritten)"});
       }
     }
     prev_known = !entry.entry_sha256.empty();

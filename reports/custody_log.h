@@ -88,7 +88,8 @@ class CustodyLog {
   // (array of HashRef), changes, detail. Anything else (including the stamped fields: seq, time,
   // tool, …) is refused with kInvalidArgument, as are secret-named keys and floats.
   // Returns the new head (prefix_sha256 left empty).
-  Result<CustodyHead> Append(std::string_view event, nlohmann::json fields = nlohmann::json::object());
+  Result<CustodyHead> Append(std::string_view event,
+                             nlohmann::json fields = nlohmann::json::object());
 
   // The current head, read under a shared lock; also verifies the last line and computes
   // prefix_sha256 over the whole file. Fails (kIntegrity) on a torn or broken last line.
@@ -109,11 +110,11 @@ class CustodyLog {
 
 // One verified (or not) line of a log.
 struct CustodyEntry {
-  int64_t seq = -1;           // the line's index (0-based), which the seq field must equal
-  std::string event;          // "" when the line does not parse
-  std::string entry_sha256;   // as stored in the line ("" when absent)
-  nlohmann::json value;       // the parsed event (null when the line does not parse)
-  uint64_t end_offset = 0;    // byte offset just past this line's "\n"
+  int64_t seq = -1;          // the line's index (0-based), which the seq field must equal
+  std::string event;         // "" when the line does not parse
+  std::string entry_sha256;  // as stored in the line ("" when absent)
+  nlohmann::json value;      // the parsed event (null when the line does not parse)
+  uint64_t end_offset = 0;   // byte offset just past this line's "\n"
 };
 
 struct CustodyChainReport {

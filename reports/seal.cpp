@@ -33,8 +33,10 @@ bool IsSealFile(std::string_view name) {
 std::string ShellQuote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out.push_back(c);
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out.push_back(c);
   }
   return out + "'";
 }
@@ -54,7 +56,8 @@ int MaxHistoryRevision(const fs::path& root) {
   for (fs::directory_iterator it(root / kHistoryDir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name.size() < 2 || name[0] != 'r') continue;
-    if (!std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    if (!std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
     max = std::max(max, std::atoi(name.c_str() + 1));
   }
   return max;
@@ -70,7 +73,8 @@ Result<int> ArchiveRevision(const fs::path& root, bool with_report, std::string*
   if (current <= history_max) current = history_max + 1;
   const std::string rel = std::string(kHistoryDir) + "/r" + std::to_string(current);
   const fs::path dest = root / rel;
-  if (fs::exists(dest, ec)) return Fail(ErrorCode::kInvalidArgument, dest.string() + ": already exists");
+  if (fs::exists(dest, ec))
+    return Fail(ErrorCode::kInvalidArgument, dest.string() + ": already exists");
   fs::create_directories(dest, ec);
   if (ec) return Fail(ErrorCode::kIo, dest.string() + ": " + ec.message());
   std::vector<std::string> names;
@@ -81,7 +85,9 @@ Result<int> ArchiveRevision(const fs::path& root, bool with_report, std::string*
   if (ec) return Fail(ErrorCode::kIo, root.string() + ": " + ec.message());
   for (const std::string& name : names) {
     fs::rename(root / name, dest / name, ec);
-    if (ec) return Fail(ErrorCode::kIo, (root / name).string() + ": cannot move to " + rel + ": " + ec.message());
+    if (ec)
+      return Fail(ErrorCode::kIo,
+                  (root / name).string() + ": cannot move to " + rel + ": " + ec.message());
   }
   if (moved_to) *moved_to = rel;
   return current + 1;
@@ -109,7 +115,8 @@ Result<Signer> LoadSigner(const SigningKey& k) {
   s.cert = std::move(certs.front());
   for (size_t i = 1; i < certs.size(); ++i) s.chain.push_back(std::move(certs[i]));
   if (!k.chain_pem.empty()) {
-    MFX_ASSIGN_OR_RETURN(std::vector<ssl::X509Ptr> more, ssl::ReadCertificates(k.chain_pem.string()));
+    MFX_ASSIGN_OR_RETURN(std::vector<ssl::X509Ptr> more,
+                         ssl::ReadCertificates(k.chain_pem.string()));
     for (auto& c : more) s.chain.push_back(std::move(c));
   }
   ssl::BioPtr bio(BIO_new_file(k.key_pem.c_str(), "r"));
@@ -118,18 +125,21 @@ Result<Signer> LoadSigner(const SigningKey& k) {
                                       const_cast<core::SecretBytes*>(k.passphrase)));
   if (!s.key) {
     ERR_clear_error();
-    return Fail(ErrorCode::kCrypto, k.key_pem.string() +
-                                        ": cannot read the private key (PEM; wrong or missing passphrase?)");
+    return Fail(
+        ErrorCode::kCrypto,
+        k.key_pem.string() + ": cannot read the private key (PEM; wrong or missing passphrase?)");
   }
   const int type = EVP_PKEY_get_base_id(s.key.get());
   if (type == EVP_PKEY_ED25519 || type == EVP_PKEY_ED448) {
     return Fail(ErrorCode::kUnsupported,
-                k.key_pem.string() + ": Ed25519/Ed448 keys cannot sign CMS in OpenSSL 3.0; use ECDSA P-256 or RSA");
+                k.key_pem.string() +
+                    ": Ed25519/Ed448 keys cannot sign CMS in OpenSSL 3.0; use ECDSA P-256 or RSA");
   }
   if (X509_check_private_key(s.cert.get(), s.key.get()) != 1) {
     ERR_clear_error();
-    return Fail(ErrorCode::kInvalidArgument,
-                k.key_pem.string() + ": the key does not belong to the certificate " + k.cert_pem.string());
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        k.key_pem.string() + ": the key does not belong to the certificate " + k.cert_pem.string());
   }
   s.subject = ssl::SubjectText(s.cert.get());
   s.cert_sha256 = ssl::CertSha256(s.cert.get());
@@ -194,8 +204,8 @@ std::string BuildVerifyText(const VerifyTextInput& in) {
   line("manifest.sha256 lists the SHA-256 of every file in this folder except three kinds:");
   line("manifest.sha256 itself, the files named manifest.sha256.* (the signature and any");
   line("timestamp), and custody.jsonl, the custody log, which keeps growing after sealing.");
-  line("The custody log is pinned by manifest.json instead: its first " + std::to_string(in.head.lines) +
-       " lines hash to");
+  line("The custody log is pinned by manifest.json instead: its first " +
+       std::to_string(in.head.lines) + " lines hash to");
   line("  " + in.head.prefix_sha256);
   line("and line seq " + std::to_string(in.head.seq) + " carries entry_sha256");
   line("  " + in.head.sha256 + ".");
@@ -219,21 +229,28 @@ std::string BuildVerifyText(const VerifyTextInput& in) {
   if (in.signer_subject.empty()) {
     line("   (not possible: unsigned)");
   } else {
-    line("   openssl cms -verify -binary -inform DER -in manifest.sha256.p7s -content manifest.sha256 -CAfile LAB_ROOT.pem -purpose any -out /dev/null");
+    line(
+        "   openssl cms -verify -binary -inform DER -in manifest.sha256.p7s -content "
+        "manifest.sha256 -CAfile LAB_ROOT.pem -purpose any -out /dev/null");
     line("   must print \"CMS Verification successful\". The signer's certificate is among those");
     line("   printed by");
     line("   openssl pkcs7 -inform DER -in manifest.sha256.p7s -print_certs -noout");
-    line("   and its fingerprint (openssl x509 -noout -fingerprint -sha256) must be the one above.");
+    line(
+        "   and its fingerprint (openssl x509 -noout -fingerprint -sha256) must be the one above.");
   }
   line();
   line("2. The timestamp, when manifest.sha256.p7s.tsr exists (this seal has none):");
-  line("   openssl ts -verify -data manifest.sha256.p7s -in manifest.sha256.p7s.tsr -CAfile TSA_ROOT.pem [-untrusted manifest.sha256.p7s.tsa.pem]");
+  line(
+      "   openssl ts -verify -data manifest.sha256.p7s -in manifest.sha256.p7s.tsr -CAfile "
+      "TSA_ROOT.pem [-untrusted manifest.sha256.p7s.tsa.pem]");
   line();
   line("3. Changed and missing files — prints nothing and exits 0 when all match:");
   line("   sha256sum --strict --quiet -c manifest.sha256");
   line();
   line("4. Files added since sealing — prints nothing when there are none:");
-  line("   LC_ALL=C comm -23 <(find . -type f ! -path './manifest.sha256*' ! -path ./custody.jsonl -printf '%P\\n' | LC_ALL=C sort) <(cut -c67- manifest.sha256)");
+  line(
+      "   LC_ALL=C comm -23 <(find . -type f ! -path './manifest.sha256*' ! -path ./custody.jsonl "
+      "-printf '%P\\n' | LC_ALL=C sort) <(cut -c67- manifest.sha256)");
   line("   and links, devices or pipes (there must be none):");
   line("   find . ! -type f ! -type d");
   line();
@@ -250,7 +267,8 @@ std::string BuildVerifyText(const VerifyTextInput& in) {
   for (const EvidenceItem& e : *in.exhibits) {
     line("   sha256sum " + e.hash_list);
     if (e.kind == "acquired") {
-      line("   (cd " + ShellQuote(e.location) + " && sha256sum --strict --quiet -c ../" + e.id + ".sha256)");
+      line("   (cd " + ShellQuote(e.location) + " && sha256sum --strict --quiet -c ../" + e.id +
+           ".sha256)");
     } else {
       line("   (cd " + ShellQuote(e.location) + " && sha256sum --strict --quiet -c \"$OLDPWD\"/" +
            e.hash_list + ")");
@@ -309,8 +327,9 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
     for (TreeEntry& e : tree) {
       if (IsNotListed(e.path)) continue;
       if (e.kind != TreeEntryKind::kRegular) {
-        return Fail(ErrorCode::kUnsafePath, (root / e.path).string() +
-                                                ": links, devices and pipes cannot be sealed; remove it");
+        return Fail(
+            ErrorCode::kUnsafePath,
+            (root / e.path).string() + ": links, devices and pipes cannot be sealed; remove it");
       }
       if (auto why = UnsafeRelativePath(e.path); !why.empty()) {
         return Fail(ErrorCode::kUnsafePath,
@@ -321,7 +340,8 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
     return out;
   };
   MFX_RETURN_IF_ERROR(listable());
-  MFX_ASSIGN_OR_RETURN(result.revision, ArchiveRevision(root, /*with_report=*/false, &result.history));
+  MFX_ASSIGN_OR_RETURN(result.revision,
+                       ArchiveRevision(root, /*with_report=*/false, &result.history));
   MFX_ASSIGN_OR_RETURN(std::vector<TreeEntry> tree, listable());
   std::vector<std::string> paths;
   uint64_t total = 0;
@@ -336,7 +356,8 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
     progress.Finish();
   }
   for (const FileHash& h : hashes) {
-    if (!h.error.empty()) return Fail(ErrorCode::kIo, "cannot hash " + (root / h.path).string() + ": " + h.error);
+    if (!h.error.empty())
+      return Fail(ErrorCode::kIo, "cannot hash " + (root / h.path).string() + ": " + h.error);
   }
 
   MFX_ASSIGN_OR_RETURN(result.pinned, folder.custody().Head());
@@ -348,19 +369,23 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
   }
 
   // VERIFY.txt first: manifest.json lists it.
-  VerifyTextInput vin{folder.case_number(), result.report_id, created, root.string(), result.revision,
-                      result.pinned, &folder.evidence(), result.signer_subject, result.signer_cert_sha256};
+  VerifyTextInput vin{folder.case_number(), result.report_id,      created,
+                      root.string(),        result.revision,       result.pinned,
+                      &folder.evidence(),   result.signer_subject, result.signer_cert_sha256};
   const std::string verify_text = BuildVerifyText(vin);
   MFX_RETURN_IF_ERROR(folder.secret_guard().Check(verify_text, kVerifyTxt));
   MFX_RETURN_IF_ERROR(core::WriteFileAtomic(root / kVerifyTxt, AsBytes(verify_text)));
-  hashes.push_back(FileHash{kVerifyTxt, verify_text.size(), core::Sha256Hex(AsBytes(verify_text)), "", false});
-  std::sort(hashes.begin(), hashes.end(), [](const FileHash& a, const FileHash& b) { return a.path < b.path; });
+  hashes.push_back(
+      FileHash{kVerifyTxt, verify_text.size(), core::Sha256Hex(AsBytes(verify_text)), "", false});
+  std::sort(hashes.begin(), hashes.end(),
+            [](const FileHash& a, const FileHash& b) { return a.path < b.path; });
 
   std::map<std::string, std::string> libraries = LibraryVersions();
   for (const auto& [k, v] : options.libraries) libraries[k] = v;
   json files = json::array();
   for (const FileHash& h : hashes) {
-    files.push_back({{"path", h.path}, {"size", h.size}, {"sha256", h.sha256}, {"role", FileRole(h.path)}});
+    files.push_back(
+        {{"path", h.path}, {"size", h.size}, {"sha256", h.sha256}, {"role", FileRole(h.path)}});
   }
   json exhibits = json::array();
   for (const EvidenceItem& e : folder.evidence()) {
@@ -379,21 +404,25 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
       {"report_id", result.report_id},
       {"revision", result.revision},
       {"created", created},
-      {"tool", {{"name", "mfx"},
-                {"version", kVersion},
-                {"build", kGitSha},
-                {"host", {{"os", host.os}, {"name", host.name}}},
-                {"libraries", libraries}}},
+      {"tool",
+       {{"name", "mfx"},
+        {"version", kVersion},
+        {"build", kGitSha},
+        {"host", {{"os", host.os}, {"name", host.name}}},
+        {"libraries", libraries}}},
       {"algorithm", "SHA-256"},
       {"exhibits", exhibits},
       {"files", files},
-      {"custody", {{"file", kCustodyFileName},
-                   {"head_seq", result.pinned.seq},
-                   {"head_sha256", result.pinned.sha256},
-                   {"prefix_lines", result.pinned.lines},
-                   {"prefix_sha256", result.pinned.prefix_sha256}}},
-      {"not_listed", json::array({kManifestSha256, std::string(kManifestSha256) + ".*", kCustodyFileName})},
-      {"signer", signer ? json{{"subject", signer->subject}, {"cert_sha256", signer->cert_sha256}} : json()},
+      {"custody",
+       {{"file", kCustodyFileName},
+        {"head_seq", result.pinned.seq},
+        {"head_sha256", result.pinned.sha256},
+        {"prefix_lines", result.pinned.lines},
+        {"prefix_sha256", result.pinned.prefix_sha256}}},
+      {"not_listed",
+       json::array({kManifestSha256, std::string(kManifestSha256) + ".*", kCustodyFileName})},
+      {"signer",
+       signer ? json{{"subject", signer->subject}, {"cert_sha256", signer->cert_sha256}} : json()},
       {"history", result.history.empty() ? json() : json(result.history)}};
   std::string manifest_text;
   try {
@@ -404,8 +433,10 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
   MFX_RETURN_IF_ERROR(folder.secret_guard().Check(manifest_text, kManifestJson));
   MFX_RETURN_IF_ERROR(core::WriteFileAtomic(root / kManifestJson, AsBytes(manifest_text)));
   result.manifest_json_sha256 = core::Sha256Hex(AsBytes(manifest_text));
-  hashes.push_back(FileHash{kManifestJson, manifest_text.size(), result.manifest_json_sha256, "", false});
-  std::sort(hashes.begin(), hashes.end(), [](const FileHash& a, const FileHash& b) { return a.path < b.path; });
+  hashes.push_back(
+      FileHash{kManifestJson, manifest_text.size(), result.manifest_json_sha256, "", false});
+  std::sort(hashes.begin(), hashes.end(),
+            [](const FileHash& a, const FileHash& b) { return a.path < b.path; });
 
   std::string list;
   for (const FileHash& h : hashes) {
@@ -442,14 +473,16 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
     detail["signature"] = "CMS detached, DER, SHA-256";
     json actor = folder.custody().identity().actor;
     actor["cert_sha256"] = signer->cert_sha256;
-    MFX_ASSIGN_OR_RETURN(CustodyHead head, folder.RecordEvent("report_signed", {{"actor", actor},
-                                                                                {"hashes", hash_refs},
-                                                                                {"detail", detail}}));
+    MFX_ASSIGN_OR_RETURN(
+        CustodyHead head,
+        folder.RecordEvent("report_signed",
+                           {{"actor", actor}, {"hashes", hash_refs}, {"detail", detail}}));
     result.seal_event_seq = head.seq;
   } else {
     detail["signed"] = false;
-    MFX_ASSIGN_OR_RETURN(CustodyHead head,
-                         folder.RecordEvent("sealed_unsigned", {{"hashes", hash_refs}, {"detail", detail}}));
+    MFX_ASSIGN_OR_RETURN(
+        CustodyHead head,
+        folder.RecordEvent("sealed_unsigned", {{"hashes", hash_refs}, {"detail", detail}}));
     result.seal_event_seq = head.seq;
   }
   return result;

@@ -47,15 +47,15 @@ inline constexpr const char* kHistoryDir = "history";
 inline constexpr const char* kReportDir = "report";
 
 struct SigningKey {
-  std::filesystem::path key_pem;   // examiner private key (PEM; PKCS#8 or traditional)
-  std::filesystem::path cert_pem;  // examiner X.509 certificate (PEM)
-  std::filesystem::path chain_pem; // optional intermediates to embed (PEM, may hold several)
+  std::filesystem::path key_pem;    // examiner private key (PEM; PKCS#8 or traditional)
+  std::filesystem::path cert_pem;   // examiner X.509 certificate (PEM)
+  std::filesystem::path chain_pem;  // optional intermediates to embed (PEM, may hold several)
   // Passphrase of an encrypted key. Owned by the caller; used for the PEM decryption only.
   const core::SecretBytes* passphrase = nullptr;
 };
 
 struct SealOptions {
-  std::string report_id;  // "" → "<case_number>-R" (stable across revisions)
+  std::string report_id;              // "" → "<case_number>-R" (stable across revisions)
   std::optional<SigningKey> signing;  // nullopt → sealed unsigned
   // Extra "library → version" entries merged over LibraryVersions() (e.g. a report writer that
   // links cairo statically).
@@ -69,14 +69,14 @@ struct SealResult {
   std::string report_id;
   std::string manifest_sha256;  // SHA-256 of manifest.sha256: the root hash
   std::string manifest_json_sha256;
-  std::string p7s_sha256;       // "" when unsigned
-  std::string signer_subject;   // "" when unsigned
+  std::string p7s_sha256;      // "" when unsigned
+  std::string signer_subject;  // "" when unsigned
   std::string signer_cert_sha256;
   CustodyHead pinned;           // the head written into manifest.json
   int64_t seal_event_seq = -1;  // `report_signed` / `sealed_unsigned`
   uint64_t files = 0;           // lines of manifest.sha256
   uint64_t bytes = 0;
-  std::string history;          // "history/r1" when a previous seal was moved there, else ""
+  std::string history;  // "history/r1" when a previous seal was moved there, else ""
 };
 
 // Moves the current revision's report/ folder and seal files into history/r<N>/ (N = the current

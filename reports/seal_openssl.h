@@ -34,12 +34,12 @@ struct StoreFree {
   void operator()(X509_STORE* p) const { X509_STORE_free(p); }
 };
 struct X509StackFree {
-  void operator()(STACK_OF(X509)* p) const { sk_X509_pop_free(p, X509_free); }
+  void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
 };
 
 // Frees the stack only (the certificates belong to someone else).
 struct X509StackShallowFree {
-  void operator()(STACK_OF(X509)* p) const { sk_X509_free(p); }
+  void operator()(STACK_OF(X509) * p) const { sk_X509_free(p); }
 };
 
 using BioPtr = std::unique_ptr<BIO, BioFree>;

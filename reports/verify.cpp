@@ -27,15 +27,16 @@ bool IsNotListed(std::string_view path) {
 
 class Checker {
  public:
-  Checker(fs::path root, const VerifyOptions& options) : root_(std::move(root)), options_(options) {}
+  Checker(fs::path root, const VerifyOptions& options)
+      : root_(std::move(root)), options_(options) {}
 
   VerifyReport Run();
 
  private:
   void Add(std::string code, FindingClass kind, std::string path, std::string message,
            std::string expected = {}, std::string actual = {}, std::optional<int64_t> seq = {}) {
-    report_.findings.push_back(Finding{std::move(code), kind, std::move(path), seq, std::move(expected),
-                                       std::move(actual), std::move(message)});
+    report_.findings.push_back(Finding{std::move(code), kind, std::move(path), seq,
+                                       std::move(expected), std::move(actual), std::move(message)});
   }
   bool LoadManifestSha256();
   bool LoadManifestJson();
@@ -73,17 +74,21 @@ bool Checker::LoadManifestSha256() {
   std::string prev;
   for (const Sha256sumEntry& e : parsed.entries) {
     if (auto why = UnsafeRelativePath(e.path); !why.empty()) {
-      Add("manifest_unsafe_path", FindingClass::kStructure, e.path, "manifest.sha256 lists an unsafe path: " + why);
+      Add("manifest_unsafe_path", FindingClass::kStructure, e.path,
+          "manifest.sha256 lists an unsafe path: " + why);
       continue;
     }
     if (IsNotListed(e.path)) {
       Add("manifest_lists_excluded", FindingClass::kStructure, e.path,
-          "manifest.sha256 lists a file that is never listed (itself, its signature files or the live custody log)");
+          "manifest.sha256 lists a file that is never listed (itself, its signature files or the "
+          "live custody log)");
       continue;
     }
     if (!prev.empty() && !(prev < e.path)) {
-      Add(prev == e.path ? "manifest_duplicate" : "manifest_unsorted", FindingClass::kStructure, e.path,
-          prev == e.path ? "listed twice in manifest.sha256" : "manifest.sha256 is not in LC_ALL=C order here");
+      Add(prev == e.path ? "manifest_duplicate" : "manifest_unsorted", FindingClass::kStructure,
+          e.path,
+          prev == e.path ? "listed twice in manifest.sha256"
+                         : "manifest.sha256 is not in LC_ALL=C order here");
     }
     prev = e.path;
     listed_.emplace(e.path, e.sha256);
@@ -95,18 +100,22 @@ bool Checker::LoadManifestSha256() {
 bool Checker::LoadManifestJson() {
   auto text = core::ReadTextFile(root_ / kManifestJson, kMaxManifestBytes);
   if (!text) {
-    Add(text.error().code == ErrorCode::kNotFound ? "manifest_json_missing" : "manifest_json_unreadable",
-        FindingClass::kStructure, kManifestJson, "manifest.json cannot be read: " + text.error().message);
+    Add(text.error().code == ErrorCode::kNotFound ? "manifest_json_missing"
+                                                  : "manifest_json_unreadable",
+        FindingClass::kStructure, kManifestJson,
+        "manifest.json cannot be read: " + text.error().message);
     return false;
   }
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson, "manifest.json is not a JSON object");
+    Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson,
+        "manifest.json is not a JSON object");
     return false;
   }
   if (j.value("schema", "") != kManifestSchema) {
-    Add("unknown_schema", FindingClass::kStructure, kManifestJson, "manifest.json has an unknown schema",
-        kManifestSchema, j.contains("schema") ? j["schema"].dump() : "");
+    Add("unknown_schema", FindingClass::kStructure, kManifestJson,
+        "manifest.json has an unknown schema", kManifestSchema,
+        j.contains("schema") ? j["schema"].dump() : "");
     return false;
   }
   manifest_ = std::move(j);
@@ -176,20 +185,24 @@ void Checker::CheckSignature() {
   }
   if (options_.trust.empty()) {
     Add("signer_not_anchored", FindingClass::kTrust, kManifestP7s,
-        "no trust anchor given (--trust LAB_ROOT.pem): the signer cannot be trusted", "", sig.subject);
+        "no trust anchor given (--trust LAB_ROOT.pem): the signer cannot be trusted", "",
+        sig.subject);
     return;
   }
   ssl::StorePtr store(X509_STORE_new());
   for (const fs::path& t : options_.trust) {
     if (X509_STORE_load_file(store.get(), t.c_str()) != 1) {
-      Add("trust_unreadable", FindingClass::kTrust, t.string(), "the trust anchor file cannot be read: " + ssl::ErrorText());
+      Add("trust_unreadable", FindingClass::kTrust, t.string(),
+          "the trust anchor file cannot be read: " + ssl::ErrorText());
     }
   }
   X509_STORE_set_purpose(store.get(), X509_PURPOSE_ANY);
   ssl::BioPtr content = ssl::MemoryBio(AsBytes(manifest_text_));
-  if (CMS_verify(cms.get(), nullptr, store.get(), content.get(), nullptr, CMS_BINARY | CMS_DETACHED) != 1) {
+  if (CMS_verify(cms.get(), nullptr, store.get(), content.get(), nullptr,
+                 CMS_BINARY | CMS_DETACHED) != 1) {
     Add("signer_not_anchored", FindingClass::kTrust, kManifestP7s,
-        "the signer's certificate does not chain to a --trust anchor: " + ssl::ErrorText(), "", sig.subject);
+        "the signer's certificate does not chain to a --trust anchor: " + ssl::ErrorText(), "",
+        sig.subject);
     return;
   }
   sig.trusted = true;
@@ -205,7 +218,7 @@ void Checker::CheckFiles() {
     auto hashed = HashFiles(root_, paths, options_.threads, &progress);
     progress.Finish();
     if (!hashed) {
-      Add("case_unreadable", FindingClass::kStructure, "", hashed.error().message);
+      Add("case_unreadable", FindingClass::kStructure, root_.string(), hashed.error().message);
       return;
     }
     hashes = std::move(*hashed);
@@ -216,36 +229,40 @@ void Checker::CheckFiles() {
       if (h.missing) {
         Add("missing", FindingClass::kIntegrity, h.path, "a sealed file is missing", expected, "");
       } else {
-        Add("unreadable", FindingClass::kIntegrity, h.path, "a sealed file cannot be read: " + h.error, expected, "");
+        Add("unreadable", FindingClass::kIntegrity, h.path,
+            "a sealed file cannot be read: " + h.error, expected, "");
       }
       continue;
     }
     ++report_.files_checked;
     if (h.sha256 != expected) {
-      Add("changed", FindingClass::kIntegrity, h.path, "the file's SHA-256 differs from manifest.sha256",
-          expected, h.sha256);
+      Add("changed", FindingClass::kIntegrity, h.path,
+          "the file's SHA-256 differs from manifest.sha256", expected, h.sha256);
     }
   }
   auto tree = WalkTree(root_);
   if (!tree) {
-    Add("case_unreadable", FindingClass::kStructure, "", tree.error().message);
+    Add("case_unreadable", FindingClass::kStructure, root_.string(), tree.error().message);
     return;
   }
   for (const TreeEntry& e : *tree) {
     if (e.kind != TreeEntryKind::kRegular) {
       Add("special_file", FindingClass::kIntegrity, e.path,
-          e.kind == TreeEntryKind::kSymlink ? "a symbolic link in the case folder" : "a device, FIFO or socket in the case folder");
+          e.kind == TreeEntryKind::kSymlink ? "a symbolic link in the case folder"
+                                            : "a device, FIFO or socket in the case folder");
       continue;
     }
     if (IsNotListed(e.path) || listed_.count(e.path)) continue;
-    Add("extra", FindingClass::kIntegrity, e.path, "a file that manifest.sha256 does not list (added after sealing)");
+    Add("extra", FindingClass::kIntegrity, e.path,
+        "a file that manifest.sha256 does not list (added after sealing)");
   }
   // manifest.json.files must equal manifest.sha256 minus manifest.json.
   if (manifest_.is_object()) {
     std::map<std::string, std::string> in_json;
     const auto files = manifest_.find("files");
     if (files == manifest_.end() || !files->is_array()) {
-      Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson, "manifest.json has no \"files\" array");
+      Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson,
+          "manifest.json has no \"files\" array");
       return;
     }
     for (const json& f : *files) {
@@ -256,7 +273,8 @@ void Checker::CheckFiles() {
       if (path == kManifestJson) continue;
       const auto it = in_json.find(path);
       if (it == in_json.end()) {
-        Add("manifest_json_mismatch", FindingClass::kIntegrity, path, "listed in manifest.sha256 but not in manifest.json files");
+        Add("manifest_json_mismatch", FindingClass::kIntegrity, path,
+            "listed in manifest.sha256 but not in manifest.json files");
       } else if (it->second != sha) {
         Add("manifest_json_mismatch", FindingClass::kIntegrity, path,
             "manifest.json and manifest.sha256 disagree on the hash", sha, it->second);
@@ -264,7 +282,8 @@ void Checker::CheckFiles() {
     }
     for (const auto& [path, sha] : in_json) {
       if (!listed_.count(path)) {
-        Add("manifest_json_mismatch", FindingClass::kIntegrity, path, "in manifest.json files but not in manifest.sha256", sha, "");
+        Add("manifest_json_mismatch", FindingClass::kIntegrity, path,
+            "in manifest.json files but not in manifest.sha256", sha, "");
       }
     }
   }
@@ -274,7 +293,8 @@ void Checker::CheckEvidence() {
   if (!manifest_.is_object()) return;
   const auto exhibits = manifest_.find("exhibits");
   if (exhibits == manifest_.end() || !exhibits->is_array()) {
-    Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson, "manifest.json has no \"exhibits\" array");
+    Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson,
+        "manifest.json has no \"exhibits\" array");
     return;
   }
   std::set<std::string> known;
@@ -286,10 +306,12 @@ void Checker::CheckEvidence() {
     const std::string hash_list = x.value("hash_list", "");
     const std::string hash_list_sha = x.value("hash_list_sha256", "");
     if (check.id.empty() || !UnsafeRelativePath(hash_list).empty()) {
-      Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson, "an exhibit without id or hash list");
+      Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson,
+          "an exhibit without id or hash list");
       continue;
     }
-    if (const auto it = listed_.find(hash_list); have_list_ && (it == listed_.end() || it->second != hash_list_sha)) {
+    if (const auto it = listed_.find(hash_list);
+        have_list_ && (it == listed_.end() || it->second != hash_list_sha)) {
       Add("exhibit_hash_list_mismatch", FindingClass::kIntegrity, hash_list,
           "exhibit " + check.id + ": manifest.json's hash-list hash differs from the sealed file's",
           hash_list_sha, it == listed_.end() ? "" : it->second);
@@ -303,7 +325,8 @@ void Checker::CheckEvidence() {
     }
     const Sha256sumParse list = ParseSha256sumList(*text, /*allow_escapes=*/true);
     for (const std::string& e : list.errors) {
-      Add("evidence_list_malformed", FindingClass::kStructure, hash_list, "exhibit " + check.id + ": " + e);
+      Add("evidence_list_malformed", FindingClass::kStructure, hash_list,
+          "exhibit " + check.id + ": " + e);
     }
     check.listed = list.entries.size();
     fs::path location;
@@ -338,7 +361,8 @@ void Checker::CheckEvidence() {
     auto hashed = HashFiles(location, paths, options_.threads, &progress);
     progress.Finish();
     if (!hashed) {
-      Add("evidence_unreachable", FindingClass::kStructure, location.string(), hashed.error().message);
+      Add("evidence_unreachable", FindingClass::kStructure, location.string(),
+          hashed.error().message);
       report_.exhibits.push_back(check);
       continue;
     }
@@ -346,14 +370,16 @@ void Checker::CheckEvidence() {
       const std::string shown = display_prefix + h.path;
       if (!h.error.empty()) {
         Add(h.missing ? "evidence_missing" : "evidence_unreadable", FindingClass::kIntegrity, shown,
-            "exhibit " + check.id + ": " + (h.missing ? "a file of the hash list is missing" : h.error),
+            "exhibit " + check.id + ": " +
+                (h.missing ? "a file of the hash list is missing" : h.error),
             expected[h.path], "");
         continue;
       }
       ++check.checked;
       if (h.sha256 != expected[h.path]) {
         Add("evidence_changed", FindingClass::kIntegrity, shown,
-            "exhibit " + check.id + ": the file differs from its registered hash", expected[h.path], h.sha256);
+            "exhibit " + check.id + ": the file differs from its registered hash", expected[h.path],
+            h.sha256);
       }
     }
     // Files in the exhibit folder that were not there at registration; links and special files
@@ -378,7 +404,8 @@ void Checker::CheckEvidence() {
   }
   for (const auto& [id, dir] : options_.evidence) {
     if (!known.count(id)) {
-      Add("evidence_unknown", FindingClass::kStructure, dir.string(), "--evidence names exhibit " + id + ", which the case does not have");
+      Add("evidence_unknown", FindingClass::kStructure, dir.string(),
+          "--evidence names exhibit " + id + ", which the case does not have");
     }
   }
 }
@@ -386,8 +413,9 @@ void Checker::CheckEvidence() {
 void Checker::CheckCustody() {
   auto chain = VerifyCustodyChain(root_ / kCustodyFileName);
   if (!chain) {
-    Add(chain.error().code == ErrorCode::kNotFound ? "missing" : "unreadable", FindingClass::kIntegrity,
-        kCustodyFileName, "the custody log cannot be read: " + chain.error().message);
+    Add(chain.error().code == ErrorCode::kNotFound ? "missing" : "unreadable",
+        FindingClass::kIntegrity, kCustodyFileName,
+        "the custody log cannot be read: " + chain.error().message);
     return;
   }
   chain_ = std::move(*chain);
@@ -398,7 +426,8 @@ void Checker::CheckCustody() {
   if (!manifest_.is_object()) return;
   const auto pin = manifest_.find("custody");
   if (pin == manifest_.end() || !pin->is_object()) {
-    Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson, "manifest.json has no custody pin");
+    Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson,
+        "manifest.json has no custody pin");
     return;
   }
   const int64_t head_seq = pin->value("head_seq", int64_t{-1});
@@ -407,24 +436,29 @@ void Checker::CheckCustody() {
   const std::string prefix_sha = pin->value("prefix_sha256", "");
   report_.pinned_head_seq = head_seq;
   if (head_seq < 0 || prefix_lines != static_cast<uint64_t>(head_seq) + 1) {
-    Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson, "the custody pin is inconsistent");
+    Add("manifest_json_malformed", FindingClass::kStructure, kManifestJson,
+        "the custody pin is inconsistent");
     return;
   }
   if (chain_.entries.size() < prefix_lines) {
     Add("custody_truncated", FindingClass::kIntegrity, kCustodyFileName,
         "the custody log is shorter than the head pinned at sealing (lines were cut)",
-        std::to_string(prefix_lines) + " lines", std::to_string(chain_.entries.size()) + " lines", head_seq);
+        std::to_string(prefix_lines) + " lines", std::to_string(chain_.entries.size()) + " lines",
+        head_seq);
   } else {
     const uint64_t end = chain_.entries[prefix_lines - 1].end_offset;
-    const std::string actual = core::Sha256Hex(AsBytes(std::string_view(chain_.bytes).substr(0, end)));
+    const std::string actual =
+        core::Sha256Hex(AsBytes(std::string_view(chain_.bytes).substr(0, end)));
     if (actual != prefix_sha) {
       Add("custody_prefix", FindingClass::kIntegrity, kCustodyFileName,
-          "the custody lines up to the pinned head are not the ones sealed", prefix_sha, actual, head_seq);
+          "the custody lines up to the pinned head are not the ones sealed", prefix_sha, actual,
+          head_seq);
     }
     const std::string& stored = chain_.entries[static_cast<size_t>(head_seq)].entry_sha256;
     if (stored != head_sha) {
       Add("custody_head", FindingClass::kIntegrity, kCustodyFileName,
-          "the pinned head line's entry_sha256 differs from manifest.json", head_sha, stored, head_seq);
+          "the pinned head line's entry_sha256 differs from manifest.json", head_sha, stored,
+          head_seq);
     }
   }
   const CustodyEntry* last_seal = nullptr;
@@ -443,7 +477,8 @@ void Checker::CheckCustody() {
   };
   if (last_seal == nullptr) {
     Add("seal_unrecorded", FindingClass::kIntegrity, kCustodyFileName,
-        "no report_signed / sealed_unsigned event follows the pinned head (custody lines were cut)");
+        "no report_signed / sealed_unsigned event follows the pinned head (custody lines were "
+        "cut)");
     return;
   }
   const std::string root_hash = hash_of(*last_seal, kManifestSha256);
@@ -491,7 +526,8 @@ void Checker::Record() {
   std::map<std::string, int> codes;
   for (const Finding& f : report_.findings) ++codes[f.code];
   json first = json::array();
-  for (size_t i = 0; i < report_.findings.size() && i < 20; ++i) first.push_back(FindingToText(report_.findings[i]));
+  for (size_t i = 0; i < report_.findings.size() && i < 20; ++i)
+    first.push_back(FindingToText(report_.findings[i]));
   json detail = {{"exit", report_.exit_code},
                  {"findings", report_.findings.size()},
                  {"codes", codes},
@@ -501,7 +537,8 @@ void Checker::Record() {
                  {"trusted", report_.signature.trusted},
                  {"revision", report_.revision}};
   json hashes = json::array();
-  if (!report_.manifest_sha256.empty()) hashes.push_back(HashRef(kManifestSha256, report_.manifest_sha256));
+  if (!report_.manifest_sha256.empty())
+    hashes.push_back(HashRef(kManifestSha256, report_.manifest_sha256));
   // codes keys come from mfx's own finding codes ([a-z_]); no evidence text reaches a key.
   auto head = (*log)->Append(report_.exit_code == 0 ? "verified" : "verification_failed",
                              {{"hashes", hashes}, {"detail", detail}});
@@ -547,11 +584,13 @@ Result<VerifyReport> VerifyCase(const fs::path& case_dir, const VerifyOptions& o
   for (const fs::path& t : options.trust) {
     std::error_code ec;
     if (!fs::is_regular_file(t, ec)) {
-      return Fail(ErrorCode::kInvalidArgument, t.string() + ": --trust must name a readable PEM file");
+      return Fail(ErrorCode::kInvalidArgument,
+                  t.string() + ": --trust must name a readable PEM file");
     }
     if (IsWithin(t, case_dir)) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  t.string() + ": a trust anchor must come from the lab, never from the case folder");
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          t.string() + ": a trust anchor must come from the lab, never from the case folder");
     }
   }
   std::error_code ec;
@@ -566,8 +605,12 @@ json VerifyReportToJson(const VerifyReport& r) {
   for (const Finding& f : r.findings) findings.push_back(FindingToJson(f));
   json exhibits = json::array();
   for (const ExhibitCheck& x : r.exhibits) {
-    exhibits.push_back({{"id", x.id}, {"kind", x.kind}, {"location", SanitizeUtf8(x.location)},
-                        {"listed", x.listed}, {"checked", x.checked}, {"reachable", x.reachable}});
+    exhibits.push_back({{"id", x.id},
+                        {"kind", x.kind},
+                        {"location", SanitizeUtf8(x.location)},
+                        {"listed", x.listed},
+                        {"checked", x.checked},
+                        {"reachable", x.reachable}});
   }
   json after = json::array();
   for (const auto& [seq, event] : r.after_seal) after.push_back({{"seq", seq}, {"event", event}});
@@ -578,17 +621,19 @@ json VerifyReportToJson(const VerifyReport& r) {
       {"revision", r.revision},
       {"sealed", r.sealed},
       {"manifest_sha256", r.manifest_sha256},
-      {"signature", {{"present", r.signature.present},
-                     {"matches", r.signature.matches},
-                     {"trusted", r.signature.trusted},
-                     {"subject", SanitizeUtf8(r.signature.subject)},
-                     {"cert_sha256", r.signature.cert_sha256},
-                     {"signing_time", r.signature.signing_time},
-                     {"p7s_sha256", r.signature.p7s_sha256}}},
+      {"signature",
+       {{"present", r.signature.present},
+        {"matches", r.signature.matches},
+        {"trusted", r.signature.trusted},
+        {"subject", SanitizeUtf8(r.signature.subject)},
+        {"cert_sha256", r.signature.cert_sha256},
+        {"signing_time", r.signature.signing_time},
+        {"p7s_sha256", r.signature.p7s_sha256}}},
       {"files_listed", r.files_listed},
       {"files_checked", r.files_checked},
       {"exhibits", exhibits},
-      {"custody", {{"lines", r.custody_lines}, {"pinned_head_seq", r.pinned_head_seq}, {"after_seal", after}}},
+      {"custody",
+       {{"lines", r.custody_lines}, {"pinned_head_seq", r.pinned_head_seq}, {"after_seal", after}}},
       {"recorded", r.recorded},
       {"recorded_seq", r.recorded ? json(r.recorded_seq) : json()},
       {"record_error", r.record_error.empty() ? json() : json(SanitizeUtf8(r.record_error))}};
@@ -599,8 +644,9 @@ std::string VerifyReportToText(const VerifyReport& r) {
   std::string t;
   t += "case:       " + SanitizeUtf8(r.case_dir) + "\n";
   if (!r.case_number.empty()) {
-    t += "sealed:     case " + SanitizeUtf8(r.case_number) + ", report " + SanitizeUtf8(r.report_id) +
-         " revision " + std::to_string(r.revision) + ", " + r.sealed + "\n";
+    t += "sealed:     case " + SanitizeUtf8(r.case_number) + ", report " +
+         SanitizeUtf8(r.report_id) + " revision " + std::to_string(r.revision) + ", " + r.sealed +
+         "\n";
   }
   if (!r.manifest_sha256.empty()) t += "root hash:  " + r.manifest_sha256 + " (manifest.sha256)\n";
   const SignatureCheck& s = r.signature;
@@ -617,8 +663,10 @@ std::string VerifyReportToText(const VerifyReport& r) {
        " listed files re-hashed\n";
   for (const ExhibitCheck& x : r.exhibits) {
     t += "exhibit:    " + x.id + " (" + x.kind + ") " + SanitizeUtf8(x.location) + ": " +
-         (x.reachable ? std::to_string(x.checked) + " of " + std::to_string(x.listed) + " files re-hashed"
-                      : std::string("NOT REACHED")) + "\n";
+         (x.reachable
+              ? std::to_string(x.checked) + " of " + std::to_string(x.listed) + " files re-hashed"
+              : std::string("NOT REACHED")) +
+         "\n";
   }
   t += "custody:    " + std::to_string(r.custody_lines) + " lines";
   if (r.pinned_head_seq >= 0) t += ", pinned head seq " + std::to_string(r.pinned_head_seq);
@@ -628,8 +676,8 @@ std::string VerifyReportToText(const VerifyReport& r) {
   }
   if (r.recorded) t += "recorded:   custody seq " + std::to_string(r.recorded_seq) + "\n";
   if (!r.record_error.empty()) t += "record:     FAILED: " + SanitizeUtf8(r.record_error) + "\n";
-  static const char* kMeaning[] = {"OK: nothing changed, signed by a trusted signer", "INTEGRITY FAILURE",
-                                   "TRUST FAILURE", "STRUCTURE FAILURE"};
+  static const char* kMeaning[] = {"OK: nothing changed, signed by a trusted signer",
+                                   "INTEGRITY FAILURE", "TRUST FAILURE", "STRUCTURE FAILURE"};
   t += "result:     " + std::string(kMeaning[std::clamp(r.exit_code, 0, 3)]) + " (exit " +
        std::to_string(r.exit_code) + ", " + std::to_string(r.findings.size()) + " findings)\n";
   for (const Finding& f : r.findings) {

@@ -85,7 +85,8 @@ struct VerifyReport {
 
 // Fails (kInvalidArgument) only for unusable options: a --trust file that cannot be read or lies
 // inside the case folder. Everything wrong with the case itself is a finding.
-Result<VerifyReport> VerifyCase(const std::filesystem::path& case_dir, const VerifyOptions& options);
+Result<VerifyReport> VerifyCase(const std::filesystem::path& case_dir,
+                                const VerifyOptions& options);
 
 // {"exit": N, "findings": [FindingToJson…], "summary": {…}}
 nlohmann::json VerifyReportToJson(const VerifyReport& report);
@@ -95,9 +96,9 @@ std::string VerifyReportToText(const VerifyReport& report);
 // What report-consistency checks get to look at: the already verified parts of the case.
 struct SealedCaseView {
   std::filesystem::path root;
-  const nlohmann::json* manifest = nullptr;              // parsed manifest.json (object)
+  const nlohmann::json* manifest = nullptr;                    // parsed manifest.json (object)
   const std::map<std::string, std::string>* listed = nullptr;  // manifest.sha256: path → sha256
-  const std::vector<CustodyEntry>* custody = nullptr;    // every custody line, in order
+  const std::vector<CustodyEntry>* custody = nullptr;          // every custody line, in order
   int64_t pinned_head_seq = -1;
 };
 

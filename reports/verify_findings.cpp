@@ -17,9 +17,12 @@ int ExitCodeFor(const std::vector<Finding>& findings) {
 
 std::string_view FindingClassName(FindingClass kind) {
   switch (kind) {
-    case FindingClass::kIntegrity: return "integrity";
-    case FindingClass::kTrust: return "trust";
-    case FindingClass::kStructure: return "structure";
+    case FindingClass::kIntegrity:
+      return "integrity";
+    case FindingClass::kTrust:
+      return "trust";
+    case FindingClass::kStructure:
+      return "structure";
   }
   return "integrity";
 }
@@ -39,7 +42,8 @@ nlohmann::json FindingToJson(const Finding& f) {
 std::string FindingToText(const Finding& f) {
   std::string out = "[" + f.code + "] ";
   if (!f.path.empty()) out += SanitizeUtf8(f.path);
-  if (f.seq) out += (f.path.empty() ? "" : " ") + std::string("custody seq ") + std::to_string(*f.seq);
+  if (f.seq)
+    out += (f.path.empty() ? "" : " ") + std::string("custody seq ") + std::to_string(*f.seq);
   out += ": " + SanitizeUtf8(f.message);
   if (!f.expected.empty() || !f.actual.empty()) {
     out += " (expected " + (f.expected.empty() ? std::string("-") : SanitizeUtf8(f.expected)) +

@@ -20,9 +20,10 @@ namespace mfx::reports {
 enum class FindingClass { kIntegrity = 1, kTrust = 2, kStructure = 3 };
 
 struct Finding {
-  std::string code;  // stable, machine-readable: "changed", "missing", "extra", "custody_entry_hash", …
+  std::string
+      code;  // stable, machine-readable: "changed", "missing", "extra", "custody_entry_hash", …
   FindingClass kind = FindingClass::kIntegrity;
-  std::string path;            // relative to the case root (or absolute for exhibit files); "" when none
+  std::string path;  // relative to the case root (or absolute for exhibit files); "" when none
   std::optional<int64_t> seq;  // the custody line (0-based = seq) at fault, when there is one
   std::string expected;
   std::string actual;

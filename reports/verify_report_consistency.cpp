@@ -40,11 +40,12 @@ void CheckReportConsistency(const SealedCaseView& view, std::vector<Finding>& fi
       for (const auto& [path, sha] : Outputs(last->value)) {
         const auto it = view.listed->find(path);
         if (it == view.listed->end()) {
-          findings.push_back({"report_output_unlisted", FindingClass::kIntegrity, path, last->seq, sha, "",
-                              "report_generated names this output, but manifest.sha256 does not list it"});
+          findings.push_back(
+              {"report_output_unlisted", FindingClass::kIntegrity, path, last->seq, sha, "",
+               "report_generated names this output, but manifest.sha256 does not list it"});
         } else if (it->second != sha) {
-          findings.push_back({"report_output_changed", FindingClass::kIntegrity, path, last->seq, sha,
-                              it->second,
+          findings.push_back({"report_output_changed", FindingClass::kIntegrity, path, last->seq,
+                              sha, it->second,
                               "the sealed file differs from what report_generated recorded"});
         }
       }
@@ -55,8 +56,14 @@ void CheckReportConsistency(const SealedCaseView& view, std::vector<Finding>& fi
   if (std::filesystem::exists(report_json, ec)) {
     auto text = core::ReadTextFile(report_json, size_t{1} << 30);
     if (!text || json::parse(*text, nullptr, false).is_discarded()) {
-      findings.push_back({"report_json_unreadable", FindingClass::kStructure, "report/report.json", {}, "",
-                          "", "report/report.json cannot be read as JSON; its consistency is unchecked"});
+      findings.push_back(
+          {"report_json_unreadable",
+           FindingClass::kStructure,
+           "report/report.json",
+           {},
+           "",
+           "",
+           "report/report.json cannot be read as JSON; its consistency is unchecked"});
     }
   }
 }

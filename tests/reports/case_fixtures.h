@@ -58,12 +58,12 @@ inline void MustRun(const std::string& cmd) {
 struct TestPki {
   fs::path dir;
   fs::path ca_pem, ca_key;
-  fs::path examiner_pem, examiner_key;   // ECDSA P-256, signed by ca, EKU codeSigning
-  fs::path examiner2_pem, examiner2_key; // a second examiner of the same lab
-  fs::path rsa_pem, rsa_key;             // RSA-2048 examiner, signed by ca
+  fs::path examiner_pem, examiner_key;          // ECDSA P-256, signed by ca, EKU codeSigning
+  fs::path examiner2_pem, examiner2_key;        // a second examiner of the same lab
+  fs::path rsa_pem, rsa_key;                    // RSA-2048 examiner, signed by ca
   fs::path rogue_ca_pem, rogue_pem, rogue_key;  // another CA and its examiner
-  fs::path ed_pem, ed_key;               // Ed25519 (refused for CMS)
-  fs::path enc_key;                      // examiner_key encrypted with "pem pass phrase"
+  fs::path ed_pem, ed_key;                      // Ed25519 (refused for CMS)
+  fs::path enc_key;                             // examiner_key encrypted with "pem pass phrase"
 };
 
 // Made once per test process with the stock openssl command.
@@ -74,32 +74,40 @@ inline const TestPki& Pki() {
     p.dir = holder->path() / "pki";
     fs::create_directories(p.dir);
     const std::string d = ShellQuote(p.dir.string()) + "/";
-    WriteAllText(p.dir / "ca.ext", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
-    WriteAllText(p.dir / "ee.ext",
-                 "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n"
-                 "extendedKeyUsage=codeSigning\n");
+    WriteAllText(p.dir / "ca.ext",
+                 "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
+    WriteAllText(
+        p.dir / "ee.ext",
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n"
+        "extendedKeyUsage=codeSigning\n");
     auto ca = [&](const std::string& name, const std::string& cn) {
-      MustRun("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d + name +
-              ".key -out " + d + name + ".pem -subj " + ShellQuote("/CN=" + cn) + " -days 3650"
-              " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign");
+      MustRun("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d +
+              name + ".key -out " + d + name + ".pem -subj " + ShellQuote("/CN=" + cn) +
+              " -days 3650"
+              " -addext basicConstraints=critical,CA:TRUE -addext "
+              "keyUsage=critical,keyCertSign,cRLSign");
     };
     auto ee = [&](const std::string& name, const std::string& ca_name, const std::string& subj,
                   const std::string& newkey, int serial) {
-      MustRun("openssl req -new -newkey " + newkey + " -nodes -keyout " + d + name + ".key -out " + d + name +
-              ".csr -subj " + ShellQuote(subj));
-      MustRun("openssl x509 -req -in " + d + name + ".csr -CA " + d + ca_name + ".pem -CAkey " + d + ca_name +
-              ".key -set_serial " + std::to_string(serial) + " -days 365 -out " + d + name + ".pem -extfile " + d +
-              "ee.ext");
+      MustRun("openssl req -new -newkey " + newkey + " -nodes -keyout " + d + name + ".key -out " +
+              d + name + ".csr -subj " + ShellQuote(subj));
+      MustRun("openssl x509 -req -in " + d + name + ".csr -CA " + d + ca_name + ".pem -CAkey " + d +
+              ca_name + ".key -set_serial " + std::to_string(serial) + " -days 365 -out " + d +
+              name + ".pem -extfile " + d + "ee.ext");
     };
     ca("ca", "MFX Test Lab Root");
     ca("rogue-ca", "Somebody Else Root");
-    ee("examiner", "ca", "/CN=Examiner One/O=MFX Test Lab", "ec -pkeyopt ec_paramgen_curve:P-256", 11);
-    ee("examiner2", "ca", "/CN=Examiner Two/O=MFX Test Lab", "ec -pkeyopt ec_paramgen_curve:P-256", 12);
+    ee("examiner", "ca", "/CN=Examiner One/O=MFX Test Lab", "ec -pkeyopt ec_paramgen_curve:P-256",
+       11);
+    ee("examiner2", "ca", "/CN=Examiner Two/O=MFX Test Lab", "ec -pkeyopt ec_paramgen_curve:P-256",
+       12);
     ee("rsa", "ca", "/CN=Examiner RSA/O=MFX Test Lab", "rsa:2048", 13);
-    ee("rogue", "rogue-ca", "/CN=Examiner One/O=MFX Test Lab", "ec -pkeyopt ec_paramgen_curve:P-256", 14);
+    ee("rogue", "rogue-ca", "/CN=Examiner One/O=MFX Test Lab",
+       "ec -pkeyopt ec_paramgen_curve:P-256", 14);
     MustRun("openssl req -x509 -newkey ed25519 -nodes -keyout " + d + "ed.key -out " + d +
             "ed.pem -subj /CN=Ed -days 30");
-    MustRun("openssl pkey -in " + d + "examiner.key -aes256 -passout pass:'pem pass phrase' -out " + d + "enc.key");
+    MustRun("openssl pkey -in " + d + "examiner.key -aes256 -passout pass:'pem pass phrase' -out " +
+            d + "enc.key");
     p.ca_pem = p.dir / "ca.pem";
     p.ca_key = p.dir / "ca.key";
     p.examiner_pem = p.dir / "examiner.pem";
@@ -153,8 +161,9 @@ inline void WriteFakeOutputs(reports::CaseFolder& folder) {
     WriteAllText(folder.Path(path), text);
     list.push_back({{"path", path}, {"sha256", *core::HashFileHex(folder.Path(path))}});
   }
-  auto head = folder.RecordEvent("report_generated",
-                                 {{"detail", {{"report_id", "2026-0042-R"}, {"revision", 1}, {"outputs", list}}}});
+  auto head = folder.RecordEvent(
+      "report_generated",
+      {{"detail", {{"report_id", "2026-0042-R"}, {"revision", 1}, {"outputs", list}}}});
   if (!head) throw std::runtime_error(head.error().ToString());
 }
 
@@ -166,7 +175,8 @@ struct SealedCase {
 
 // parent/<name>/{backup, CASE}: copies a committed sample (so tests may damage it), registers it,
 // writes fake outputs and seals (signed by the test examiner when `sign`).
-inline SealedCase BuildSealedCase(const fs::path& parent, bool sign, const std::string& sample = "ios17-plain") {
+inline SealedCase BuildSealedCase(const fs::path& parent, bool sign,
+                                  const std::string& sample = "ios17-plain") {
   SealedCase c;
   c.backup_dir = parent / "backup";
   c.case_dir = parent / "CASE";
@@ -196,14 +206,15 @@ inline reports::VerifyOptions TrustingOptions(const fs::path& anchor = Pki().ca_
   return o;
 }
 
-inline reports::VerifyReport Verify(const fs::path& case_dir, const reports::VerifyOptions& o = TrustingOptions()) {
+inline reports::VerifyReport Verify(const fs::path& case_dir,
+                                    const reports::VerifyOptions& o = TrustingOptions()) {
   auto r = reports::VerifyCase(case_dir, o);
   if (!r) throw std::runtime_error(r.error().ToString());
   return *r;
 }
 
-inline bool HasFinding(const reports::VerifyReport& r, const std::string& code, const std::string& path = "",
-                       std::optional<int64_t> seq = {}) {
+inline bool HasFinding(const reports::VerifyReport& r, const std::string& code,
+                       const std::string& path = "", std::optional<int64_t> seq = {}) {
   for (const auto& f : r.findings) {
     if (f.code != code) continue;
     if (!path.empty() && f.path != path) continue;
@@ -213,6 +224,8 @@ inline bool HasFinding(const reports::VerifyReport& r, const std::string& code, 
   return false;
 }
 
-inline std::string FindingsText(const reports::VerifyReport& r) { return reports::VerifyReportToText(r); }
+inline std::string FindingsText(const reports::VerifyReport& r) {
+  return reports::VerifyReportToText(r);
+}
 
 }  // namespace mfx::testing

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 
 std::vector<json> Events(const fs::path& case_dir) {
   std::vector<json> out;
-  for (const auto& l : SplitLines(ReadAllText(case_dir / "custody.jsonl"))) out.push_back(json::parse(l));
+  for (const auto& l : SplitLines(ReadAllText(case_dir / "custody.jsonl")))
+    out.push_back(json::parse(l));
   return out;
 }
 
@@ -63,7 +64,8 @@ TEST_CASE("a new case writes case.json and case_created", "[reports][case]") {
   CHECK(e["clock"]["source"] == "host");
 }
 
-TEST_CASE("reopening a case: matching number, conflicting number, changed examiner", "[reports][case]") {
+TEST_CASE("reopening a case: matching number, conflicting number, changed examiner",
+          "[reports][case]") {
   TempDir tmp;
   const auto dir = tmp / "CASE";
   REQUIRE(CaseFolder::CreateOrOpen(dir, testing::TestCaseOptions()));
@@ -100,9 +102,13 @@ TEST_CASE("reopening a case: matching number, conflicting number, changed examin
   SECTION("a case in use by another CaseFolder is refused") {
     auto first = CaseFolder::CreateOrOpen(dir, testing::TestCaseOptions());
     REQUIRE(first);
+    auto scratch = (*first)->ScratchDir();
+    REQUIRE(scratch);
+    testing::WriteAllText(*scratch / "copy.db", "working copy");
     auto second = CaseFolder::CreateOrOpen(dir, testing::TestCaseOptions());
     REQUIRE_FALSE(second);
     CHECK(second.error().message.find("in use") != std::string::npos);
+    CHECK(fs::exists(*scratch / "copy.db"));  // the refused open left the first one's scratch alone
   }
   SECTION("a case whose custody log vanished is refused") {
     fs::remove(dir / "custody.jsonl");
@@ -112,7 +118,8 @@ TEST_CASE("reopening a case: matching number, conflicting number, changed examin
   }
 }
 
-TEST_CASE("a non-empty folder that is not a case is refused; no number means the folder name", "[reports][case]") {
+TEST_CASE("a non-empty folder that is not a case is refused; no number means the folder name",
+          "[reports][case]") {
   TempDir tmp;
   testing::WriteAllText(tmp / "stuff" / "file.txt", "x");
   CHECK_FALSE(CaseFolder::CreateOrOpen(tmp / "stuff", testing::TestCaseOptions()));
@@ -120,10 +127,12 @@ TEST_CASE("a non-empty folder that is not a case is refused; no number means the
   auto f = CaseFolder::CreateOrOpen(tmp / "Case-17", o);
   REQUIRE(f);
   CHECK((*f)->case_number() == "Case-17");
-  CHECK(json::parse(ReadAllText(tmp / "Case-17" / "case.json"))["case_number_source"] == "folder_name");
+  CHECK(json::parse(ReadAllText(tmp / "Case-17" / "case.json"))["case_number_source"] ==
+        "folder_name");
 }
 
-TEST_CASE("registering a sample backup writes a hash list sha256sum agrees with", "[reports][case]") {
+TEST_CASE("registering a sample backup writes a hash list sha256sum agrees with",
+          "[reports][case]") {
   TempDir tmp;
   const auto sample = testing::LoadSample("ios17-plain");
   const auto dir = tmp / "CASE";
@@ -141,9 +150,10 @@ TEST_CASE("registering a sample backup writes a hash list sha256sum agrees with"
 
   // The same list, made by find + LC_ALL=C sort + sha256sum (no mfx code involved).
   std::string expected;
-  REQUIRE(testing::RunCommand("cd " + testing::ShellQuote(sample.dir.string()) +
-                                  " && find . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum --",
-                              &expected) == 0);
+  REQUIRE(testing::RunCommand(
+              "cd " + testing::ShellQuote(sample.dir.string()) +
+                  " && find . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum --",
+              &expected) == 0);
   const std::string list = ReadAllText(dir / "evidence/E-01.sha256");
   CHECK(list == expected);
   CHECK(item->files == SplitLines(list).size());
@@ -153,10 +163,13 @@ TEST_CASE("registering a sample backup writes a hash list sha256sum agrees with"
   }
   CHECK(item->bytes == bytes);
   std::string out;
-  CHECK(testing::RunCommand("cd " + testing::ShellQuote(sample.dir.string()) + " && sha256sum --strict --quiet -c " +
+  CHECK(testing::RunCommand("cd " + testing::ShellQuote(sample.dir.string()) +
+                                " && sha256sum --strict --quiet -c " +
                                 testing::ShellQuote((dir / "evidence/E-01.sha256").string()),
                             &out) == 0);
-  REQUIRE(testing::RunCommand("sha256sum " + testing::ShellQuote((dir / "evidence/E-01.sha256").string()), &out) == 0);
+  REQUIRE(testing::RunCommand(
+              "sha256sum " + testing::ShellQuote((dir / "evidence/E-01.sha256").string()), &out) ==
+          0);
   CHECK(item->hash_list_sha256 == out.substr(0, 64));
 
   const json ej = json::parse(ReadAllText(dir / "evidence/E-01.json"));
@@ -214,14 +227,16 @@ TEST_CASE("registering a sample backup writes a hash list sha256sum agrees with"
   }
 }
 
-TEST_CASE("a changed backup at a registered location is a mismatch and a new exhibit", "[reports][case]") {
+TEST_CASE("a changed backup at a registered location is a mismatch and a new exhibit",
+          "[reports][case]") {
   TempDir tmp;
   testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
   auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
   REQUIRE(folder);
   REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet()));
   testing::WriteAllText(tmp / "backup" / "Status.plist.extra", "new");
-  auto second = (*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet());
+  auto second =
+      (*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet());
   REQUIRE(second);
   CHECK(second->id == "E-02");
   const auto events = Events(tmp / "CASE");
@@ -231,12 +246,44 @@ TEST_CASE("a changed backup at a registered location is a mismatch and a new exh
   CHECK(events[3]["event"] == "evidence_registered");
 }
 
+TEST_CASE("re-hashing an exhibit after parsing records hash_verified or hash_mismatch",
+          "[reports][case]") {
+  TempDir tmp;
+  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
+  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
+  REQUIRE(folder);
+  auto item = (*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet());
+  REQUIRE(item);
+  auto all = (*folder)->ReverifyEvidence("E-01", {}, "after parsing", Quiet());
+  REQUIRE(all);
+  CHECK(all->ok());
+  CHECK(all->checked == item->files);
+  auto events = Events(tmp / "CASE");
+  CHECK(events.back()["event"] == "hash_verified");
+  CHECK(events.back()["detail"]["what"] == "after parsing");
+  CHECK(events.back()["seq"] == all->event_seq);
+
+  testing::WriteAllText(tmp / "backup" / "Manifest.db", "changed");
+  auto some = (*folder)->ReverifyEvidence("E-01", {"Manifest.db", "Info.plist", "no/such/file"},
+                                          "after parsing", Quiet());
+  REQUIRE(some);
+  CHECK_FALSE(some->ok());
+  CHECK(some->checked == 2);
+  CHECK(some->mismatched == std::vector<std::string>{"Manifest.db"});
+  CHECK(some->unlisted == std::vector<std::string>{"no/such/file"});
+  events = Events(tmp / "CASE");
+  CHECK(events.back()["event"] == "hash_mismatch");
+  CHECK(events.back()["detail"]["mismatched"][0] == "Manifest.db");
+  CHECK_FALSE((*folder)->ReverifyEvidence("E-07"));
+}
+
 TEST_CASE("a backup inside the case (or containing it) is refused", "[reports][case]") {
   TempDir tmp;
   auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
   REQUIRE(folder);
   testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "CASE" / "inside");
-  auto r = (*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "CASE" / "inside"), Quiet());
+  auto r = (*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "CASE" / "inside"),
+                                             Quiet());
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kInvalidArgument);
 
@@ -271,8 +318,9 @@ TEST_CASE("a consent record and its form are copied, hashed and summarised", "[r
   TempDir tmp;
   auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
   REQUIRE(folder);
-  testing::WriteAllText(tmp / "consent.json",
-                        R"({"consent_id": "CF-77", "scope": {"kinds": ["messages", "calls"]}, "given_by": "Owner"})");
+  testing::WriteAllText(
+      tmp / "consent.json",
+      R"({"consent_id": "CF-77", "scope": {"kinds": ["messages", "calls"]}, "given_by": "Owner"})");
   testing::WriteAllText(tmp / "form.pdf", "%PDF-1.4 fake form");
   auto s = (*folder)->AddConsentRecord(tmp / "consent.json", tmp / "form.pdf");
   REQUIRE(s);

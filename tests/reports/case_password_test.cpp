@@ -22,7 +22,8 @@ int GrepCase(const fs::path& dir, const fs::path& patterns, std::string* out) {
                              out);
 }
 
-TEST_CASE("no file of a case built from an encrypted backup holds its password or key", "[reports][case][secrets]") {
+TEST_CASE("no file of a case built from an encrypted backup holds its password or key",
+          "[reports][case][secrets]") {
   TempDir tmp;
   const auto sample = testing::LoadSample("ios17-encrypted");
   const std::string password_line = testing::ReadAllText(sample.password_file);
@@ -45,9 +46,11 @@ TEST_CASE("no file of a case built from an encrypted backup holds its password o
   ro.progress = core::Progress::Mode::kQuiet;
   auto item = (*folder)->RegisterIngestedBackup(**backup, ro);
   REQUIRE(item);
-  REQUIRE((*folder)->RecordEvent("decryption_opened", {{"evidence_id", item->id},
-                                                       {"detail", {{"keybag", "unlocked"},
-                                                                   {"classes_unlocked", (*backup)->encryption().classes_unlocked}}}}));
+  REQUIRE((*folder)->RecordEvent(
+      "decryption_opened", {{"evidence_id", item->id},
+                            {"detail",
+                             {{"keybag", "unlocked"},
+                              {"classes_unlocked", (*backup)->encryption().classes_unlocked}}}}));
   // The API refuses the password however a caller tries to pass it.
   CHECK_FALSE((*folder)->RecordEvent("note", {{"detail", {{"password", password}}}}));
   CHECK_FALSE((*folder)->RecordEvent("note", {{"detail", {{"text", "typed: " + password}}}}));

@@ -22,7 +22,8 @@ using testing::TempDir;
 using testing::WriteAllText;
 
 CustodyIdentity TestIdentity() {
-  return {"2026-0042", {{"name", "Examiner One"}, {"id", "EX-1"}, {"role", "examiner"}, {"org", "Lab"}}};
+  return {"2026-0042",
+          {{"name", "Examiner One"}, {"id", "EX-1"}, {"role", "examiner"}, {"org", "Lab"}}};
 }
 
 std::unique_ptr<CustodyLog> OpenLog(const std::filesystem::path& p) {
@@ -60,15 +61,16 @@ print(len(lines) - 1)
 int PythonCheck(const std::filesystem::path& log, std::string* out) {
   const auto script = log.parent_path() / "check_chain.py";
   WriteAllText(script, kPythonChainCheck);
-  return testing::RunCommand("python3 " + testing::ShellQuote(script.string()) + " " +
-                                 testing::ShellQuote(log.string()),
-                             out);
+  return testing::RunCommand(
+      "python3 " + testing::ShellQuote(script.string()) + " " + testing::ShellQuote(log.string()),
+      out);
 }
 
 TEST_CASE("canonical JSON equals hand-written golden bytes", "[reports][custody]") {
   json v = json::object();
   v["zeta"] = -42;
-  v["alpha"] = std::string("quote\" backslash\\ slash/ tab\t nl\n cr\r bs\b ff\f ctl\x01 us\x1f del\x7f é 👋");
+  v["alpha"] = std::string(
+      "quote\" backslash\\ slash/ tab\t nl\n cr\r bs\b ff\f ctl\x01 us\x1f del\x7f é 👋");
   v["b_list"] = json::array({1, true, nullptr, "x", json::object(), json::array()});
   v["b2"] = 2;
   v["a10"] = int64_t{9007199254740992};
@@ -76,8 +78,8 @@ TEST_CASE("canonical JSON equals hand-written golden bytes", "[reports][custody]
   // Keys bytewise: "a10" < "a9" < "alpha" < "b2" < "b_list" < "zeta" ('1' < '9' < 'l', '2' < '_').
   const std::string expected =
       std::string(R"({"a10":9007199254740992,"a9":{"a":-9007199254740992,"z":0},)") +
-      R"("alpha":"quote\" backslash\\ slash/ tab\t nl\n cr\r bs\b ff\f ctl\u0001 us\u001f del)" + "\x7f" +
-      R"( é 👋","b2":2,"b_list":[1,true,null,"x",{},[]],"zeta":-42})";
+      R"("alpha":"quote\" backslash\\ slash/ tab\t nl\n cr\r bs\b ff\f ctl\u0001 us\u001f del)" +
+      "\x7f" + R"( é 👋","b2":2,"b_list":[1,true,null,"x",{},[]],"zeta":-42})";
   auto got = CanonicalJson(v);
   REQUIRE(got);
   CHECK(*got == expected);
@@ -98,7 +100,8 @@ TEST_CASE("canonical JSON refuses what has no canonical form", "[reports][custod
   CHECK(*clean == "{\"s\":\"bad \xEF\xBF\xBD utf8\"}");
 }
 
-TEST_CASE("entry_sha256 of a hand-written line equals sha256sum of its bytes", "[reports][custody]") {
+TEST_CASE("entry_sha256 of a hand-written line equals sha256sum of its bytes",
+          "[reports][custody]") {
   TempDir tmp;
   // Written by hand in canonical form (sorted keys, no spaces), without entry_sha256.
   const std::string body =
@@ -112,7 +115,8 @@ TEST_CASE("entry_sha256 of a hand-written line equals sha256sum of its bytes", "
       R"("tool":{"build":"abc","name":"mfx","version":"0.1.0"}})";
   WriteAllText(tmp / "body", body);
   std::string out;
-  REQUIRE(testing::RunCommand("sha256sum " + testing::ShellQuote((tmp / "body").string()), &out) == 0);
+  REQUIRE(testing::RunCommand("sha256sum " + testing::ShellQuote((tmp / "body").string()), &out) ==
+          0);
   const std::string tool_hash = out.substr(0, 64);
   const json parsed = json::parse(body);
   auto canonical = CanonicalJson(parsed);
@@ -124,8 +128,8 @@ TEST_CASE("entry_sha256 of a hand-written line equals sha256sum of its bytes", "
   REQUIRE(h);
   CHECK(*h == tool_hash);
   // The stored line is body with entry_sha256 inserted in key order, and it verifies.
-  const std::string line = body.substr(0, body.find(R"("event":)")) + R"("entry_sha256":")" + tool_hash + "\"," +
-                           body.substr(body.find(R"("event":)")) + "\n";
+  const std::string line = body.substr(0, body.find(R"("event":)")) + R"("entry_sha256":")" +
+                           tool_hash + "\"," + body.substr(body.find(R"("event":)")) + "\n";
   WriteAllText(tmp / "custody.jsonl", line);
   auto chain = VerifyCustodyChain(tmp / "custody.jsonl");
   REQUIRE(chain);
@@ -142,15 +146,19 @@ TEST_CASE("appended events form a chain that Python re-derives", "[reports][cust
   auto h0 = log->Append("case_created", {{"detail", {{"host", {{"name", "bench-3"}}}}}});
   REQUIRE(h0);
   CHECK(h0->seq == 0);
-  auto h1 = log->Append("evidence_registered",
-                        {{"evidence_id", "E-01"},
-                         {"root_evidence_id", "E-01"},
-                         {"hashes", json::array({HashRef("evidence/E-01.sha256", std::string(64, 'a'))})},
-                         {"detail", {{"files", 18234}, {"bytes", int64_t{5120339968}}, {"name", "Jürgen's \"iPhone\" 👋"}}}});
+  auto h1 = log->Append(
+      "evidence_registered",
+      {{"evidence_id", "E-01"},
+       {"root_evidence_id", "E-01"},
+       {"hashes", json::array({HashRef("evidence/E-01.sha256", std::string(64, 'a'))})},
+       {"detail",
+        {{"files", 18234}, {"bytes", int64_t{5120339968}}, {"name", "Jürgen's \"iPhone\" 👋"}}}});
   REQUIRE(h1);
-  auto h2 = log->Append("note", {{"detail", {{"text", std::string("invalid \xc3\x28 utf8\ttab")}}}});
+  auto h2 =
+      log->Append("note", {{"detail", {{"text", std::string("invalid \xc3\x28 utf8\ttab")}}}});
   REQUIRE(h2);
-  auto h3 = log->Append("transferred", {{"from_custodian", "A"}, {"to_custodian", "B"}, {"purpose", "storage"}});
+  auto h3 = log->Append("transferred",
+                        {{"from_custodian", "A"}, {"to_custodian", "B"}, {"purpose", "storage"}});
   REQUIRE(h3);
   CHECK(h3->seq == 3);
   CHECK(h3->lines == 4);
@@ -181,7 +189,8 @@ TEST_CASE("appended events form a chain that Python re-derives", "[reports][cust
   REQUIRE(PythonCheck(path, &out) == 0);
 }
 
-TEST_CASE("appends refuse after a torn or broken last line and never repair", "[reports][custody]") {
+TEST_CASE("appends refuse after a torn or broken last line and never repair",
+          "[reports][custody]") {
   TempDir tmp;
   const auto path = tmp / "custody.jsonl";
   auto log = OpenLog(path);
@@ -240,36 +249,40 @@ TEST_CASE("concurrent appenders on one file keep one chain", "[reports][custody]
   CHECK(out == "61\n");
 }
 
-TEST_CASE("custody refuses fields that name secrets and values it was told are secret", "[reports][custody]") {
+TEST_CASE("custody refuses fields that name secrets and values it was told are secret",
+          "[reports][custody]") {
   TempDir tmp;
   auto log = OpenLog(tmp / "custody.jsonl");
-  for (const json& bad : {json{{"detail", {{"password", "x"}}}},
-                          json{{"detail", {{"backup_password", "x"}}}},
-                          json{{"detail", {{"Passphrase", "x"}}}},
-                          json{{"detail", {{"private_key", "x"}}}},
-                          json{{"detail", {{"class_keys", json::array()}}}},
-                          json{{"detail", {{"kek_hex", "x"}}}},
-                          json{{"detail", {{"key", "x"}}}},
-                          json{{"changes", {{"what", "temp"}, {"temp_password", "x"}}}},
-                          json{{"detail", {{"list", json::array({json{{"secret", 1}}})}}}}}) {
+  for (const json& bad :
+       {json{{"detail", {{"password", "x"}}}}, json{{"detail", {{"backup_password", "x"}}}},
+        json{{"detail", {{"Passphrase", "x"}}}}, json{{"detail", {{"private_key", "x"}}}},
+        json{{"detail", {{"class_keys", json::array()}}}}, json{{"detail", {{"kek_hex", "x"}}}},
+        json{{"detail", {{"key", "x"}}}},
+        json{{"changes", {{"what", "temp"}, {"temp_password", "x"}}}},
+        json{{"detail", {{"list", json::array({json{{"secret", 1}}})}}}}}) {
     INFO(bad.dump());
     auto r = log->Append("temp_password_set", bad);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::kInvalidArgument);
   }
   // State about keys is fine.
-  CHECK(log->Append("decryption_opened",
-                    {{"detail", {{"keybag", "unlocked"}, {"was_passcode_set", true}, {"key_file_used", false}}}}));
+  CHECK(log->Append(
+      "decryption_opened",
+      {{"detail",
+        {{"keybag", "unlocked"}, {"was_passcode_set", true}, {"key_file_used", false}}}}));
 
-  const std::string password = testing::ReadAllText(testing::LoadSample("ios17-encrypted").password_file);
+  const std::string password =
+      testing::ReadAllText(testing::LoadSample("ios17-encrypted").password_file);
   const std::string pw = password.substr(0, password.find('\n'));
   SecretGuard guard;
   REQUIRE(guard.Add(core::SecretBytes::FromString(pw)));
-  const auto kek = HexDecode(testing::LoadSample("ios17-encrypted").record["kek_hex"].get<std::string>());
+  const auto kek =
+      HexDecode(testing::LoadSample("ios17-encrypted").record["kek_hex"].get<std::string>());
   REQUIRE(kek);
   REQUIRE(guard.Add(core::SecretBytes(*kek)));
   log->set_secret_guard(&guard);
-  CHECK_FALSE(log->Append("note", {{"detail", {{"text", "the examiner typed " + pw + " by mistake"}}}}));
+  CHECK_FALSE(
+      log->Append("note", {{"detail", {{"text", "the examiner typed " + pw + " by mistake"}}}}));
   std::string upper_hex = HexEncode(*kek);
   for (char& c : upper_hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   CHECK_FALSE(log->Append("note", {{"detail", {{"text", "k=" + HexEncode(*kek)}}}}));
@@ -297,7 +310,8 @@ TEST_CASE("custody refuses unknown, stamped and malformed fields", "[reports][cu
 }
 
 // Rewrites line `seq` of the log with f(parsed event) serialised by `dump`.
-void EditLine(const std::filesystem::path& path, size_t seq, const std::function<std::string(const std::string&)>& f) {
+void EditLine(const std::filesystem::path& path, size_t seq,
+              const std::function<std::string(const std::string&)>& f) {
   auto lines = SplitLines(ReadAllText(path));
   REQUIRE(seq < lines.size());
   lines[seq] = f(lines[seq]);

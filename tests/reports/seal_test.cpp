@@ -26,7 +26,8 @@ std::string Sha256Of(const fs::path& p) {
 
 std::vector<json> Events(const fs::path& case_dir) {
   std::vector<json> out;
-  for (const auto& l : SplitLines(ReadAllText(case_dir / "custody.jsonl"))) out.push_back(json::parse(l));
+  for (const auto& l : SplitLines(ReadAllText(case_dir / "custody.jsonl")))
+    out.push_back(json::parse(l));
   return out;
 }
 
@@ -36,7 +37,8 @@ SealOptions QuietSeal() {
   return o;
 }
 
-TEST_CASE("an unsigned seal: manifest.sha256, manifest.json, VERIFY.txt, sealed_unsigned", "[reports][seal]") {
+TEST_CASE("an unsigned seal: manifest.sha256, manifest.json, VERIFY.txt, sealed_unsigned",
+          "[reports][seal]") {
   TempDir tmp;
   const auto c = testing::BuildSealedCase(tmp.path(), /*sign=*/false);
   const fs::path& dir = c.case_dir;
@@ -46,7 +48,9 @@ TEST_CASE("an unsigned seal: manifest.sha256, manifest.json, VERIFY.txt, sealed_
 
   // manifest.sha256 lists exactly what find(1) sees, minus the three exclusions, in C order.
   std::string expected_paths;
-  REQUIRE(RunBash(dir, "find . -type f ! -path './manifest.sha256*' ! -path ./custody.jsonl -printf '%P\\n' | LC_ALL=C sort",
+  REQUIRE(RunBash(dir,
+                  "find . -type f ! -path './manifest.sha256*' ! -path ./custody.jsonl -printf "
+                  "'%P\\n' | LC_ALL=C sort",
                   &expected_paths) == 0);
   std::string listed_paths;
   REQUIRE(RunBash(dir, "cut -c67- manifest.sha256", &listed_paths) == 0);
@@ -57,8 +61,9 @@ TEST_CASE("an unsigned seal: manifest.sha256, manifest.json, VERIFY.txt, sealed_
   CHECK(out.empty());
   const std::string list = ReadAllText(dir / "manifest.sha256");
   CHECK(list.find("./") == std::string::npos);
-  for (const char* must : {"case.json", "evidence/E-01.sha256", "evidence/E-01.json", "VERIFY.txt", "manifest.json",
-                           "artifacts.sqlite", "exports/messages.jsonl", "report/report.json"}) {
+  for (const char* must :
+       {"case.json", "evidence/E-01.sha256", "evidence/E-01.json", "VERIFY.txt", "manifest.json",
+        "artifacts.sqlite", "exports/messages.jsonl", "report/report.json"}) {
     CHECK(list.find(std::string("  ") + must + "\n") != std::string::npos);
   }
   CHECK(c.seal.manifest_sha256 == Sha256Of(dir / "manifest.sha256"));
@@ -102,7 +107,8 @@ TEST_CASE("an unsigned seal: manifest.sha256, manifest.json, VERIFY.txt, sealed_
   const int64_t head_seq = m["custody"]["head_seq"];
   CHECK(m["custody"]["prefix_lines"] == head_seq + 1);
   CHECK(m["custody"]["head_sha256"] == events[static_cast<size_t>(head_seq)]["entry_sha256"]);
-  REQUIRE(RunBash(dir, "head -n " + std::to_string(head_seq + 1) + " custody.jsonl | sha256sum", &out) == 0);
+  REQUIRE(RunBash(dir, "head -n " + std::to_string(head_seq + 1) + " custody.jsonl | sha256sum",
+                  &out) == 0);
   CHECK(m["custody"]["prefix_sha256"] == out.substr(0, 64));
   CHECK(events[static_cast<size_t>(head_seq)]["event"] == "report_generated");
   REQUIRE(events.size() == static_cast<size_t>(head_seq) + 2);
@@ -133,7 +139,8 @@ std::vector<std::string> Commands(const std::string& verify_txt, const std::stri
 }
 
 std::string Replace(std::string s, const std::string& from, const std::string& to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
   return s;
 }
 
@@ -155,12 +162,18 @@ TEST_CASE("a signed seal passes every stock-tool step VERIFY.txt lists", "[repor
   // which is why VERIFY.txt says -purpose any.
   CHECK(RunBash(dir, Replace(Replace(cms[0], "LAB_ROOT.pem", ca), " -purpose any", ""), &out) != 0);
   // Another lab's root does not vouch for it.
-  CHECK(RunBash(dir, Replace(cms[0], "LAB_ROOT.pem", testing::ShellQuote(testing::Pki().rogue_ca_pem.string())), &out) != 0);
+  CHECK(RunBash(dir,
+                Replace(cms[0], "LAB_ROOT.pem",
+                        testing::ShellQuote(testing::Pki().rogue_ca_pem.string())),
+                &out) != 0);
   // The signer shown by openssl is the expected one, with the stated fingerprint.
-  REQUIRE(RunBash(dir, "openssl pkcs7 -inform DER -in manifest.sha256.p7s -print_certs -noout", &out) == 0);
+  REQUIRE(RunBash(dir, "openssl pkcs7 -inform DER -in manifest.sha256.p7s -print_certs -noout",
+                  &out) == 0);
   CHECK(out.find("Examiner One") != std::string::npos);
-  REQUIRE(RunBash(dir, "openssl x509 -in " + testing::ShellQuote(testing::Pki().examiner_pem.string()) +
-                           " -outform DER | sha256sum", &out) == 0);
+  REQUIRE(RunBash(dir,
+                  "openssl x509 -in " + testing::ShellQuote(testing::Pki().examiner_pem.string()) +
+                      " -outform DER | sha256sum",
+                  &out) == 0);
   const std::string cert_sha = out.substr(0, 64);
   CHECK(m["signer"]["cert_sha256"] == cert_sha);
   CHECK(verify_txt.find(cert_sha) != std::string::npos);
@@ -205,7 +218,8 @@ TEST_CASE("a signed seal passes every stock-tool step VERIFY.txt lists", "[repor
   CHECK(signed_event["event"] == "report_signed");
   CHECK(signed_event["actor"]["cert_sha256"] == cert_sha);
   CHECK(signed_event["detail"]["cert_sha256"] == cert_sha);
-  CHECK(signed_event["detail"]["signer_subject"].get<std::string>().find("CN=Examiner One") != std::string::npos);
+  CHECK(signed_event["detail"]["signer_subject"].get<std::string>().find("CN=Examiner One") !=
+        std::string::npos);
   CHECK_FALSE(signed_event["detail"]["signing_time"].get<std::string>().empty());
   std::set<std::pair<std::string, std::string>> hashes;
   for (const auto& h : signed_event["hashes"]) hashes.emplace(h["of"], h["value"]);
@@ -220,7 +234,8 @@ TEST_CASE("a signed seal passes every stock-tool step VERIFY.txt lists", "[repor
   CHECK(r.signature.cert_sha256 == cert_sha);
 }
 
-TEST_CASE("RSA keys and encrypted keys sign; Ed25519 and foreign keys are refused", "[reports][seal]") {
+TEST_CASE("RSA keys and encrypted keys sign; Ed25519 and foreign keys are refused",
+          "[reports][seal]") {
   TempDir tmp;
   testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
   auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
@@ -264,7 +279,8 @@ TEST_CASE("RSA keys and encrypted keys sign; Ed25519 and foreign keys are refuse
   CHECK(r.signature.subject.find("Examiner RSA") != std::string::npos);
 }
 
-TEST_CASE("re-sealing after a report regeneration keeps the old revision in history/", "[reports][seal]") {
+TEST_CASE("re-sealing after a report regeneration keeps the old revision in history/",
+          "[reports][seal]") {
   TempDir tmp;
   const auto c = testing::BuildSealedCase(tmp.path(), /*sign=*/true);
   const fs::path& dir = c.case_dir;
@@ -286,7 +302,8 @@ TEST_CASE("re-sealing after a report regeneration keeps the old revision in hist
   REQUIRE(again);
   CHECK(*again == 2);
 
-  testing::WriteAllText(dir / "report" / "report.json", "{\"report_id\":\"2026-0042-R\",\"revision\":2}\n");
+  testing::WriteAllText(dir / "report" / "report.json",
+                        "{\"report_id\":\"2026-0042-R\",\"revision\":2}\n");
   REQUIRE((*folder)->RecordEvent("report_generated", {{"detail", {{"revision", 2}}}}));
   SealOptions o = QuietSeal();
   o.signing = testing::ExaminerKey();
@@ -294,8 +311,9 @@ TEST_CASE("re-sealing after a report regeneration keeps the old revision in hist
   REQUIRE(seal);
   CHECK(seal->revision == 2);
   const std::string list = ReadAllText(dir / "manifest.sha256");
-  for (const char* p : {"history/r1/manifest.sha256", "history/r1/manifest.sha256.p7s", "history/r1/manifest.json",
-                        "history/r1/VERIFY.txt", "history/r1/report/report.json", "report/report.json"}) {
+  for (const char* p :
+       {"history/r1/manifest.sha256", "history/r1/manifest.sha256.p7s", "history/r1/manifest.json",
+        "history/r1/VERIFY.txt", "history/r1/report/report.json", "report/report.json"}) {
     CHECK(list.find(std::string("  ") + p + "\n") != std::string::npos);
   }
   CHECK(json::parse(ReadAllText(dir / "manifest.json"))["revision"] == 2);
@@ -315,7 +333,8 @@ TEST_CASE("re-sealing after a report regeneration keeps the old revision in hist
   CHECK(r.exit_code == 0);
 }
 
-TEST_CASE("sealing refuses links, a damaged custody log and never leaves a half seal", "[reports][seal]") {
+TEST_CASE("sealing refuses links, a damaged custody log and never leaves a half seal",
+          "[reports][seal]") {
   TempDir tmp;
   const auto c = testing::BuildSealedCase(tmp.path(), /*sign=*/true);
   const fs::path& dir = c.case_dir;

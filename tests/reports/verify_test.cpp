@@ -76,14 +76,16 @@ TEST_CASE("one flipped byte in any case file is caught and named", "[reports][ve
   const fs::path pristine = Pristine().case_dir;
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(pristine)) {
-    if (e.is_regular_file() && e.file_size() > 0) files.push_back(e.path().lexically_relative(pristine).generic_string());
+    if (e.is_regular_file() && e.file_size() > 0)
+      files.push_back(e.path().lexically_relative(pristine).generic_string());
   }
   std::sort(files.begin(), files.end());
   REQUIRE(files.size() > 10);
   std::set<std::string> hit;
   for (int round = 0; round < 40; ++round) {
     // Every file once, then random ones.
-    const std::string& target = round < static_cast<int>(files.size()) ? files[round] : files[rng() % files.size()];
+    const std::string& target =
+        round < static_cast<int>(files.size()) ? files[round] : files[rng() % files.size()];
     hit.insert(target);
     const fs::path dir = tmp / ("round-" + std::to_string(round));
     testing::CopyTree(pristine, dir);
@@ -119,7 +121,8 @@ TEST_CASE("a flipped byte in the ingested backup is caught and named", "[reports
   const auto c = testing::BuildSealedCase(tmp.path(), /*sign=*/true);
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(c.backup_dir)) {
-    if (e.is_regular_file() && e.file_size() > 0) files.push_back(e.path().lexically_relative(c.backup_dir).generic_string());
+    if (e.is_regular_file() && e.file_size() > 0)
+      files.push_back(e.path().lexically_relative(c.backup_dir).generic_string());
   }
   const std::string backup = fs::canonical(c.backup_dir).string();
   for (int round = 0; round < 12; ++round) {
@@ -289,7 +292,8 @@ TEST_CASE("custody edits are caught and named by seq", "[reports][verify]") {
   SECTION("lines appended after the seal are fine and listed") {
     auto appended = CustodyLog::Open(log, {"2026-0042", {{"name", "Clerk"}}});
     REQUIRE(appended);
-    REQUIRE((*appended)->Append("transferred", {{"from_custodian", "Examiner One"}, {"to_custodian", "Evidence store"}}));
+    REQUIRE((*appended)->Append(
+        "transferred", {{"from_custodian", "Examiner One"}, {"to_custodian", "Evidence store"}}));
     const auto r = Verify(dir);
     INFO(testing::FindingsText(r));
     CHECK(r.exit_code == 0);
@@ -304,10 +308,12 @@ TEST_CASE("re-signing with another key is a trust failure", "[reports][verify]")
   const auto& pki = testing::Pki();
   auto resign = [&](const fs::path& cert, const fs::path& key) {
     std::string out;
-    REQUIRE(testing::RunBash(dir, "openssl cms -sign -binary -outform DER -md sha256 -in manifest.sha256 -signer " +
-                                      testing::ShellQuote(cert.string()) + " -inkey " + testing::ShellQuote(key.string()) +
-                                      " -out manifest.sha256.p7s",
-                             &out) == 0);
+    REQUIRE(testing::RunBash(
+                dir,
+                "openssl cms -sign -binary -outform DER -md sha256 -in manifest.sha256 -signer " +
+                    testing::ShellQuote(cert.string()) + " -inkey " +
+                    testing::ShellQuote(key.string()) + " -out manifest.sha256.p7s",
+                &out) == 0);
   };
   SECTION("a key from another lab") {
     resign(pki.rogue_pem, pki.rogue_key);
@@ -473,13 +479,16 @@ TEST_CASE("mfx verify on the command line", "[reports][verify][cli]") {
   CHECK(j["exit"] == 1);
   bool named = false;
   for (const auto& f : j["findings"]) {
-    named |= f["code"] == "changed" && f["path"] == "report/report.html" && f["expected"].get<std::string>().size() == 64;
+    named |= f["code"] == "changed" && f["path"] == "report/report.html" &&
+             f["expected"].get<std::string>().size() == 64;
   }
   CHECK(named);
 
   CHECK(testing::RunCommand(mfx + " verify" + case_arg + " --evidence nonsense", &out) == 64);
   CHECK(testing::RunCommand(mfx + " verify --bogus", &out) == 64);
-  CHECK(testing::RunCommand(mfx + " verify" + case_arg + " --trust " + testing::ShellQuote((dir / "case.json").string()), &out) == 64);
+  CHECK(testing::RunCommand(mfx + " verify" + case_arg + " --trust " +
+                                testing::ShellQuote((dir / "case.json").string()),
+                            &out) == 64);
   CHECK(testing::RunCommand(mfx + " verify --help", &out) == 0);
 }
 
