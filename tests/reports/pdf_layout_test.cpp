@@ -91,11 +91,9 @@ TEST_CASE("PDF layout: a long table repeats its header row on every page", "[rep
     CHECK(pages[p].find("Page " + std::to_string(p + 1) + " of " + std::to_string(pages.size())) !=
           std::string::npos);
     // Rows continue in order from page to page, none lost or repeated.
-    const std::regex re(R"(row(\d+))");
-    for (auto it = std::sregex_iterator(pages[p].begin(), pages[p].end(), re); it != std::sregex_iterator(); ++it) {
-      const int n = std::stoi((*it)[1]);
+    for (long n : NumbersAfter(pages[p], "row")) {
       CHECK(n == last + 1);
-      last = n;
+      last = static_cast<int>(n);
     }
   }
   CHECK(last == 299);
@@ -132,12 +130,10 @@ TEST_CASE("PDF layout: a paragraph longer than a page splits between lines, ever
   REQUIRE(flow.PageCount() >= 3);
   const fs::path pdf = RenderFlow(flow, dir / "p.pdf");
   const std::string all = Run("pdftotext -enc UTF-8 " + ShellQuote(pdf.string()) + " -");
-  const std::regex re(R"(word(\d+))");
   int last = -1;
-  for (auto it = std::sregex_iterator(all.begin(), all.end(), re); it != std::sregex_iterator(); ++it) {
-    const int n = std::stoi((*it)[1]);
+  for (long n : NumbersAfter(all, "word")) {
     if (n != last + 1) FAIL("word" << n << " follows word" << last);
-    last = n;
+    last = static_cast<int>(n);
   }
   CHECK(last == 2999);
   CHECK(Overlaps(Words(pdf)).empty());

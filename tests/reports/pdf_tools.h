@@ -8,7 +8,6 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -89,14 +88,31 @@ inline std::map<std::string, std::string> Info(const fs::path& pdf) {
 
 inline int PageCount(const fs::path& pdf) { return std::stoi(Info(pdf).at("Pages")); }
 
-// Named destinations: name → page.
+// Every number that follows `prefix` directly ("row" in "row12 row13" → 12, 13), in order.
+// (No std::regex here: GCC 12's <regex> trips -Wmaybe-uninitialized under the sanitizers.)
+inline std::vector<long> NumbersAfter(const std::string& text, const std::string& prefix) {
+  std::vector<long> out;
+  for (size_t p = text.find(prefix); p != std::string::npos; p = text.find(prefix, p + 1)) {
+    size_t q = p + prefix.size();
+    size_t end = q;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    if (end > q) out.push_back(std::stol(text.substr(q, end - q)));
+  }
+  return out;
+}
+
+// Named destinations: name → page ("   3 [ XYZ   56  776 null      ] \"s2\"").
 inline std::map<std::string, int> Dests(const fs::path& pdf) {
   std::map<std::string, int> dests;
   std::istringstream in(Run("pdfinfo -dests " + ShellQuote(pdf.string())));
-  const std::regex re(R"(^\s*(\d+)\s+\[.*\]\s+"([^"]+)\"\s*$)");
   for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (std::regex_match(line, m, re)) dests[m[2]] = std::stoi(m[1]);
+    const size_t close = line.rfind('"');
+    const size_t open = close == std::string::npos || close == 0 ? std::string::npos : line.rfind('"', close - 1);
+    if (open == std::string::npos || line.find('[') == std::string::npos) continue;
+    std::istringstream l(line);
+    int page = 0;
+    if (!(l >> page)) continue;
+    dests[line.substr(open + 1, close - open - 1)] = page;
   }
   return dests;
 }
@@ -152,25 +168,35 @@ inline std::string Unescape(std::string s) {
   return s;
 }
 
+// The value of attribute `name` in an XML start tag line, or "".
+inline std::string Attribute(const std::string& line, const std::string& name) {
+  const std::string key = " " + name + "=\"";
+  const size_t p = line.find(key);
+  if (p == std::string::npos) return "";
+  const size_t q = line.find('"', p + key.size());
+  return q == std::string::npos ? "" : line.substr(p + key.size(), q - p - key.size());
+}
+
 inline std::vector<Word> Words(const fs::path& pdf) {
   const std::string html = Run("pdftotext -bbox -enc UTF-8 " + ShellQuote(pdf.string()) + " -");
   std::vector<Word> words;
   int page = 0;
   double height = 0;
-  const std::regex page_re(R"re(<page width="([-0-9.]+)" height="([-0-9.]+)">)re");
-  const std::regex word_re(
-      R"re(<word xMin="([-0-9.]+)" yMin="([-0-9.]+)" xMax="([-0-9.]+)" yMax="([-0-9.]+)">([^<]*)</word>)re");
   std::istringstream in(html);
   for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, page_re)) {
+    if (line.find("<page ") != std::string::npos) {
       ++page;
-      height = std::stod(m[2]);
+      height = std::stod(Attribute(line, "height"));
+      continue;
     }
-    if (std::regex_search(line, m, word_re)) {
-      words.push_back(
-          {page, height, std::stod(m[1]), std::stod(m[2]), std::stod(m[3]), std::stod(m[4]), Unescape(m[5])});
-    }
+    const size_t open = line.find("<word ");
+    if (open == std::string::npos) continue;
+    const size_t gt = line.find('>', open);
+    const size_t end = line.find("</word>", gt);
+    if (gt == std::string::npos || end == std::string::npos) continue;
+    words.push_back({page, height, std::stod(Attribute(line, "xMin")), std::stod(Attribute(line, "yMin")),
+                     std::stod(Attribute(line, "xMax")), std::stod(Attribute(line, "yMax")),
+                     Unescape(line.substr(gt + 1, end - gt - 1))});
   }
   return words;
 }
