@@ -71,8 +71,8 @@ std::string_view BaseName(std::string_view path) {
 // Tapback kinds of associated_message_type 2000–2007; 3000–3007 remove them [abrignoni/iLEAPP
 // sms.py; ReagentX/imessage-exporter].
 std::optional<std::string> Reaction(int64_t type) {
-  static constexpr std::string_view kNames[] = {"love", "like",      "dislike", "laugh",
-                                                "emphasize", "question", "emoji", "sticker"};
+  static constexpr std::string_view kNames[] = {"love",      "like",     "dislike", "laugh",
+                                                "emphasize", "question", "emoji",   "sticker"};
   const bool removed = type >= 3000 && type < 4000;
   const int64_t base = removed ? type - 3000 : type - 2000;
   if (type < 2000 || type >= 4000) return std::nullopt;
@@ -92,10 +92,14 @@ std::string MessageType(std::optional<int64_t> associated_type, std::optional<in
   }
   if (item_type && *item_type != 0) {
     switch (*item_type) {
-      case 1: return "participant change";
-      case 2: return "group renamed";
-      case 3: return "group event";
-      default: return "system";
+      case 1:
+        return "participant change";
+      case 2:
+        return "group renamed";
+      case 3:
+        return "group event";
+      default:
+        return "system";
     }
   }
   return has_attachments ? "attachment" : "text";
@@ -121,17 +125,21 @@ class SmsDb {
     for (const char* need : {"date", "is_from_me", "handle_id"}) {
       if (!cols.count(need)) missing.push_back(need);
     }
-    if (!cols.count("text") && !cols.count("attributedBody")) missing.push_back("text/attributedBody");
+    if (!cols.count("text") && !cols.count("attributedBody"))
+      missing.push_back("text/attributedBody");
     if (!missing.empty()) {
-      ctx_.Unsupported(in_, "message table lacks " + Join(missing) +
-                                "; columns: " + ColumnList(db_, "message"));
+      ctx_.Unsupported(
+          in_, "message table lacks " + Join(missing) + "; columns: " + ColumnList(db_, "message"));
       return {};
     }
     MFX_RETURN_IF_ERROR(LoadHandles());
     MFX_RETURN_IF_ERROR(LoadChats());
     DetectUnit();
-    attachment_files_ = ctx_.env().List(std::string(kAttachmentDomain) + "/Library/SMS/Attachments/");
-    return Messages(cols);
+    attachment_files_ =
+        ctx_.env().List(std::string(kAttachmentDomain) + "/Library/SMS/Attachments/");
+    MFX_RETURN_IF_ERROR(Messages(cols));
+    ReportDeletions();
+    return {};
   }
 
  private:
@@ -156,9 +164,9 @@ class SmsDb {
     if (!db_.HasTable("chat")) return {};
     const auto cols = ColumnSet(db_, "chat");
     auto c = [&](std::string_view name) { return cols.count(name) ? std::string(name) : "NULL"; };
-    MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT ROWID, " + c("chat_identifier") + ", " +
-                                              c("display_name") + ", " + c("service_name") + ", " +
-                                              c("style") + " FROM chat"));
+    MFX_ASSIGN_OR_RETURN(
+        auto st, db_.Prepare("SELECT ROWID, " + c("chat_identifier") + ", " + c("display_name") +
+                             ", " + c("service_name") + ", " + c("style") + " FROM chat"));
     for (;;) {
       MFX_ASSIGN_OR_RETURN(const bool row, st.Step());
       if (!row) break;
@@ -192,12 +200,16 @@ class SmsDb {
   Status StartAttachments(AttachmentCursor& cur) {
     if (!db_.HasTable("message_attachment_join") || !db_.HasTable("attachment")) return {};
     const auto cols = ColumnSet(db_, "attachment");
-    auto c = [&](std::string_view name) { return cols.count(name) ? "a." + std::string(name) : "NULL"; };
-    MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(
-        "SELECT j.message_id, j.attachment_id, a.ROWID, " + c("filename") + ", " + c("mime_type") +
-        ", " + c("transfer_name") + ", " + c("total_bytes") +
-        " FROM message_attachment_join j LEFT JOIN attachment a ON a.ROWID = j.attachment_id"
-        " ORDER BY j.message_id, j.attachment_id"));
+    auto c = [&](std::string_view name) {
+      return cols.count(name) ? "a." + std::string(name) : "NULL";
+    };
+    MFX_ASSIGN_OR_RETURN(
+        auto st,
+        db_.Prepare(
+            "SELECT j.message_id, j.attachment_id, a.ROWID, " + c("filename") + ", " +
+            c("mime_type") + ", " + c("transfer_name") + ", " + c("total_bytes") +
+            " FROM message_attachment_join j LEFT JOIN attachment a ON a.ROWID = j.attachment_id"
+            " ORDER BY j.message_id, j.attachment_id"));
     cur.st.emplace(std::move(st));
     return Advance(cur);
   }
@@ -247,14 +259,37 @@ class SmsDb {
     return it->second;
   }
 
+  // Traces of deleted messages the database keeps (FORMATS.md §3.4): the GUIDs its delete
+  // triggers copy, and AUTOINCREMENT counters beyond the highest ROWID left. No record is made of
+  // them (there is no content to make one from); the examiner is told.
+  void ReportDeletions() {
+    for (const char* table : {"deleted_messages", "sync_deleted_messages"}) {
+      if (!db_.HasTable(table)) continue;
+      auto n = db_.QueryInt(std::string("SELECT COUNT(*) FROM ") + table);
+      if (n && *n > 0) {
+        ctx_.Warning(in_, std::string(table) + " lists " + std::to_string(*n) +
+                              " GUIDs of deleted messages (no content)");
+      }
+    }
+    if (!db_.HasTable("sqlite_sequence")) return;
+    auto seq = db_.QueryInt("SELECT seq FROM sqlite_sequence WHERE name = 'message'");
+    auto max = db_.QueryInt("SELECT COALESCE(MAX(ROWID), 0) FROM message");
+    if (seq && max && *seq > *max) {
+      ctx_.Warning(in_, "sqlite_sequence gave out message ROWIDs up to " + std::to_string(*seq) +
+                            " but the highest left is " + std::to_string(*max) +
+                            ": the newest messages were deleted");
+    }
+  }
+
   // The unit of the database's dates: Cocoa nanoseconds since iOS 11, seconds before (same
   // column, FORMATS.md §4). Each non-zero value is read by its magnitude (seconds never exceed
   // 1e13, nanoseconds of this century never fall below it); the database's unit — from its first
   // non-zero message.date, else the iOS version — only names the encoding of 0 ("not set").
   // A magnitude that disagrees with the backup's iOS version is reported once.
   void DetectUnit() {
-    auto first = db_.QueryInt("SELECT date FROM message WHERE typeof(date) = 'integer' AND date != 0 "
-                              "ORDER BY ROWID LIMIT 1");
+    auto first = db_.QueryInt(
+        "SELECT date FROM message WHERE typeof(date) = 'integer' AND date != 0 "
+        "ORDER BY ROWID LIMIT 1");
     const int major = ctx_.facts().ios_major;
     if (!first) {
       nanos_ = major == 0 || major >= 11;
@@ -274,7 +309,8 @@ class SmsDb {
   }
 
   Status Messages(const std::set<std::string, std::less<>>& cols) {
-    const bool have_join = db_.HasTable("chat_message_join") && db_.HasColumn("chat_message_join", "message_id");
+    const bool have_join =
+        db_.HasTable("chat_message_join") && db_.HasColumn("chat_message_join", "message_id");
     const std::string sql =
         "SELECT m.ROWID, " + Col(cols, "guid") + ", " + Col(cols, "text") + ", " +
         Col(cols, "attributedBody") + ", m.handle_id, " + Col(cols, "service") +
@@ -286,13 +322,28 @@ class SmsDb {
                    : "NULL") +
         " FROM message m ORDER BY m.ROWID";
     enum {
-      kRowid, kGuid, kText, kBody, kHandle, kService, kFromMe, kDate, kRead, kDelivered,
-      kAssocGuid, kAssocType, kItemType, kEdited, kRetracted, kChat
+      kRowid,
+      kGuid,
+      kText,
+      kBody,
+      kHandle,
+      kService,
+      kFromMe,
+      kDate,
+      kRead,
+      kDelivered,
+      kAssocGuid,
+      kAssocType,
+      kItemType,
+      kEdited,
+      kRetracted,
+      kChat
     };
     MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
     AttachmentCursor attachments;
     if (auto s = StartAttachments(attachments); !s) {
-      ctx_.Corrupt(in_, "message_attachment_join", "", "attachments not readable: " + s.error().ToString());
+      ctx_.Corrupt(in_, "message_attachment_join", "",
+                   "attachments not readable: " + s.error().ToString());
       attachments.st.reset();
     }
     int64_t last_rowid = 0;

@@ -20,7 +20,7 @@ constexpr uint8_t kLastTag = 0x91;
 constexpr int64_t kFirstReference = -110;  // signed value of the first reference (byte 0x92)
 
 constexpr int64_t kNoText = -1;  // a group outside any NSString object
-constexpr int kMaxDepth = 64;      // objects within objects, types within types
+constexpr int kMaxDepth = 64;    // objects within objects, types within types
 constexpr size_t kMaxTables = 1 << 20;
 
 std::string Hex(size_t offset) {
@@ -31,14 +31,15 @@ std::string Hex(size_t offset) {
 
 struct ObjectEntry {
   enum class Kind { kClass, kObject, kCString } kind;
-  uint32_t name = 0;  // class: shared-string index of its name
+  uint32_t name = 0;             // class: shared-string index of its name
   std::optional<uint32_t> link;  // class: its superclass; object: its class
 };
 
 // Length of the single type encoding at the start of enc ("i", "[582c]", "{_NSRange=QQ}", "^v").
 Result<size_t> TypeLength(std::string_view enc, int depth) {
   if (enc.empty()) return Fail(ErrorCode::kCorrupt, "typedstream: empty type encoding");
-  if (depth > kMaxDepth) return Fail(ErrorCode::kCorrupt, "typedstream: type encoding nests too deep");
+  if (depth > kMaxDepth)
+    return Fail(ErrorCode::kCorrupt, "typedstream: type encoding nests too deep");
   const char c = enc[0];
   if (c == '[') {
     size_t i = 1;
@@ -46,7 +47,8 @@ Result<size_t> TypeLength(std::string_view enc, int depth) {
     MFX_ASSIGN_OR_RETURN(const size_t n, TypeLength(enc.substr(i), depth + 1));
     i += n;
     if (i >= enc.size() || enc[i] != ']') {
-      return Fail(ErrorCode::kCorrupt, "typedstream: unterminated array type '" + std::string(enc) + "'");
+      return Fail(ErrorCode::kCorrupt,
+                  "typedstream: unterminated array type '" + std::string(enc) + "'");
     }
     return i + 1;
   }
@@ -90,9 +92,9 @@ class Reader {
 
   Status Need(size_t n) const {
     if (n > data_.size() - pos_) {
-      return Corrupt("needs " + std::to_string(n) + " bytes, " +
-                         std::to_string(data_.size() - pos_) + " left",
-                     pos_);
+      return Corrupt(
+          "needs " + std::to_string(n) + " bytes, " + std::to_string(data_.size() - pos_) + " left",
+          pos_);
     }
     return {};
   }
@@ -295,13 +297,23 @@ class Reader {
     MFX_RETURN_IF_ERROR(Spend());
     const size_t at = pos_;
     switch (type[0]) {
-      case 'c': case 'C': case 's': case 'S': case 'i': case 'I':
-      case 'l': case 'L': case 'q': case 'Q': case 'B': {
+      case 'c':
+      case 'C':
+      case 's':
+      case 'S':
+      case 'i':
+      case 'I':
+      case 'l':
+      case 'L':
+      case 'q':
+      case 'Q':
+      case 'B': {
         MFX_ASSIGN_OR_RETURN(const int64_t v, Integer());
         (void)v;
         return {};
       }
-      case 'f': case 'd': {
+      case 'f':
+      case 'd': {
         MFX_ASSIGN_OR_RETURN(const uint8_t head, Byte());
         if (head != kTagFloat) {
           MFX_ASSIGN_OR_RETURN(const int64_t v, IntegerAfter(head));
@@ -340,7 +352,8 @@ class Reader {
         objects_.push_back({ObjectEntry::Kind::kCString, *s, std::nullopt});
         return {};
       }
-      case '%': case ':': {  // atom, selector: shared strings
+      case '%':
+      case ':': {  // atom, selector: shared strings
         MFX_ASSIGN_OR_RETURN(const uint8_t head, Byte());
         MFX_ASSIGN_OR_RETURN(const std::optional<uint32_t> s, SharedString(head));
         (void)s;
@@ -363,7 +376,8 @@ class Reader {
         uint64_t count = 0;
         while (i < type.size() && type[i] >= '0' && type[i] <= '9') {
           count = count * 10 + static_cast<uint64_t>(type[i] - '0');
-          if (count > data_.size() + 1) return Corrupt("array of impossible size '" + std::string(type) + "'", at);
+          if (count > data_.size() + 1)
+            return Corrupt("array of impossible size '" + std::string(type) + "'", at);
           ++i;
         }
         const std::string_view element = type.substr(i, type.size() - i - 1);
@@ -372,8 +386,10 @@ class Reader {
           pos_ += static_cast<size_t>(count);
           return {};
         }
-        if (count > budget_) return Corrupt("array larger than the input '" + std::string(type) + "'", at);
-        for (uint64_t k = 0; k < count; ++k) MFX_RETURN_IF_ERROR(Value(element, depth + 1, kNoText));
+        if (count > budget_)
+          return Corrupt("array larger than the input '" + std::string(type) + "'", at);
+        for (uint64_t k = 0; k < count; ++k)
+          MFX_RETURN_IF_ERROR(Value(element, depth + 1, kNoText));
         return {};
       }
       case '{': {

@@ -37,7 +37,7 @@ struct TypedstreamText {
   bool clamped = false;          // the declared length ran past the end of the blob: text holds
                                  // only the bytes that were there
   bool invalid_utf8 = false;
-  std::string class_name;        // the string object's class ("NSMutableString", "NSString", …)
+  std::string class_name;  // the string object's class ("NSMutableString", "NSString", …)
 };
 
 // Returns the message text of an attributedBody blob. Fails with kCorrupt (naming the byte offset)

@@ -92,22 +92,39 @@ OptString NonEmpty(const core::Statement& st, int i) {
 // ZWAMESSAGE.ZMESSAGETYPE [FORMATS.md §5.16; public WhatsApp iOS tooling].
 std::string MessageType(int64_t type) {
   switch (type) {
-    case 0: return "text";
-    case 1: return "image";
-    case 2: return "video";
-    case 3: return "audio";
-    case 4: return "contact";
-    case 5: return "location";
-    case 6: return "group event";
-    case 7: return "link";
-    case 8: return "document";
-    case 10: return "system";
-    case 14: return "deleted";
-    case 15: return "sticker";
-    case 38: return "image (view once)";
-    case 39: return "video (view once)";
-    case 59: case 66: return "call";
-    default: return "type " + std::to_string(type);
+    case 0:
+      return "text";
+    case 1:
+      return "image";
+    case 2:
+      return "video";
+    case 3:
+      return "audio";
+    case 4:
+      return "contact";
+    case 5:
+      return "location";
+    case 6:
+      return "group event";
+    case 7:
+      return "link";
+    case 8:
+      return "document";
+    case 10:
+      return "system";
+    case 14:
+      return "deleted";
+    case 15:
+      return "sticker";
+    case 38:
+      return "image (view once)";
+    case 39:
+      return "video (view once)";
+    case 59:
+    case 66:
+      return "call";
+    default:
+      return "type " + std::to_string(type);
   }
 }
 
@@ -157,7 +174,8 @@ Status ParseChats(const ParserInput& in, ParserContext& ctx) {
   if (media) media_files = ctx.env().List(std::string(kDomain) + "/Message/");
 
   const std::string sql =
-      "SELECT m.Z_PK, m.ZISFROMME, m.ZMESSAGETYPE, m.ZMESSAGEDATE, m.ZFROMJID, m.ZTOJID, m.ZTEXT, " +
+      "SELECT m.Z_PK, m.ZISFROMME, m.ZMESSAGETYPE, m.ZMESSAGEDATE, m.ZFROMJID, m.ZTOJID, "
+      "m.ZTEXT, " +
       Or(m, "m", "ZSTANZAID") + ", m.ZCHATSESSION, s.Z_PK, s.ZCONTACTJID, " +
       Or(s, "s", "ZPARTNERNAME") + ", " + Or(s, "s", "ZSESSIONTYPE") + ", " +
       (members && m.count("ZGROUPMEMBER") ? "gm.ZMEMBERJID" : "NULL") + ", " +
@@ -166,12 +184,31 @@ Status ParseChats(const ParserInput& in, ParserContext& ctx) {
                    Or(mi, "mi", "ZTITLE")
              : std::string("NULL, NULL, NULL, NULL, NULL, NULL")) +
       " FROM ZWAMESSAGE m LEFT JOIN ZWACHATSESSION s ON s.Z_PK = m.ZCHATSESSION" +
-      (members && m.count("ZGROUPMEMBER") ? " LEFT JOIN ZWAGROUPMEMBER gm ON gm.Z_PK = m.ZGROUPMEMBER"
-                                          : "") +
+      (members && m.count("ZGROUPMEMBER")
+           ? " LEFT JOIN ZWAGROUPMEMBER gm ON gm.Z_PK = m.ZGROUPMEMBER"
+           : "") +
       (media ? " LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM" : "") + " ORDER BY m.Z_PK";
   enum {
-    kPk, kFromMe, kType, kDate, kFromJid, kToJid, kText, kStanza, kSessionRef, kSession,
-    kContactJid, kPartner, kSessionType, kMember, kMedia, kPath, kLat, kLon, kSize, kTitle
+    kPk,
+    kFromMe,
+    kType,
+    kDate,
+    kFromJid,
+    kToJid,
+    kText,
+    kStanza,
+    kSessionRef,
+    kSession,
+    kContactJid,
+    kPartner,
+    kSessionType,
+    kMember,
+    kMedia,
+    kPath,
+    kLat,
+    kLon,
+    kSize,
+    kTitle
   };
   MFX_ASSIGN_OR_RETURN(auto st, db.Prepare(sql));
   int64_t last = 0;
@@ -278,17 +315,20 @@ Status ParseCalls(const ParserInput& in, ParserContext& ctx) {
   }
   const auto link = RelationshipColumn(e, "CALLEVENTS");
   if (!link) {
-    ctx.Unsupported(in, "ZWACDCALLEVENT has no Z<n>CALLEVENTS link to ZWAAGGREGATECALLEVENT; columns: " +
-                            Join(std::vector<std::string>(e.begin(), e.end())));
+    ctx.Unsupported(
+        in, "ZWACDCALLEVENT has no Z<n>CALLEVENTS link to ZWAAGGREGATECALLEVENT; columns: " +
+                Join(std::vector<std::string>(e.begin(), e.end())));
     return {};
   }
   // Participants, by call event.
   std::unordered_map<int64_t, std::vector<std::string>> participants;
   const ColumnNames p = ColumnSet(db, "ZWACDCALLEVENTPARTICIPANT");
   if (const auto plink = RelationshipColumn(p, "PARTICIPANTS"); plink && p.count("ZJIDSTRING")) {
-    MFX_ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT " + *plink + ", ZJIDSTRING FROM "
-                                             "ZWACDCALLEVENTPARTICIPANT WHERE ZJIDSTRING IS NOT NULL "
-                                             "ORDER BY Z_PK"));
+    MFX_ASSIGN_OR_RETURN(auto st,
+                         db.Prepare("SELECT " + *plink +
+                                    ", ZJIDSTRING FROM "
+                                    "ZWACDCALLEVENTPARTICIPANT WHERE ZJIDSTRING IS NOT NULL "
+                                    "ORDER BY Z_PK"));
     for (;;) {
       MFX_ASSIGN_OR_RETURN(const bool row, st.Step());
       if (!row) break;
@@ -361,8 +401,9 @@ Status ParseCalls(const ParserInput& in, ParserContext& ctx) {
   if (db.HasTable("ZWAJOINABLECALLEVENT")) {
     auto n = db.QueryInt("SELECT COUNT(*) FROM ZWAJOINABLECALLEVENT");
     if (n && *n > 0) {
-      ctx.Warning(in, std::to_string(*n) + " joinable (group link) call events in "
-                      "ZWAJOINABLECALLEVENT are not parsed");
+      ctx.Warning(in, std::to_string(*n) +
+                          " joinable (group link) call events in "
+                          "ZWAJOINABLECALLEVENT are not parsed");
     }
   }
   return {};
@@ -386,9 +427,10 @@ Status ParseContacts(const ParserInput& in, ParserContext& ctx) {
                     {"Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID"})) {
     return {};
   }
-  MFX_ASSIGN_OR_RETURN(auto st, db.Prepare(
-      "SELECT Z_PK, ZFULLNAME, " + Or(c, "c", "ZGIVENNAME") + ", ZPHONENUMBER, " +
-      Or(c, "c", "ZPHONENUMBERLABEL") + ", ZWHATSAPPID FROM ZWAADDRESSBOOKCONTACT c ORDER BY Z_PK"));
+  MFX_ASSIGN_OR_RETURN(auto st,
+                       db.Prepare("SELECT Z_PK, ZFULLNAME, " + Or(c, "c", "ZGIVENNAME") +
+                                  ", ZPHONENUMBER, " + Or(c, "c", "ZPHONENUMBERLABEL") +
+                                  ", ZWHATSAPPID FROM ZWAADDRESSBOOKCONTACT c ORDER BY Z_PK"));
   enum { kPk, kFull, kGiven, kPhone, kLabel, kJid };
   for (;;) {
     auto step = st.Step();

@@ -45,7 +45,8 @@ GROUP_ID = "chat614159265358979323"
 CHATS = {
     1: ("iMessage;-;+12025550101", 45, "+12025550101", "iMessage", "", [1]),
     2: ("SMS;-;+12025550102", 45, "+12025550102", "SMS", "", [3]),
-    3: ("iMessage;+;" + GROUP_ID, 43, GROUP_ID, "iMessage", "Weekend plans \u26f0\ufe0f", [1, 2, 4]),
+    3: ("iMessage;+;" + GROUP_ID, 43, GROUP_ID, "iMessage", "Weekend plans \u26f0\ufe0f",
+        [1, 2, 4]),
     4: ("iMessage;-;alice@example.com", 45, "alice@example.com", "iMessage", None, [2]),
 }
 
@@ -108,17 +109,20 @@ def _messages(rng, ios9):
 def _attachment_specs(rng):
     """kind → attachment row contents and (for present files) the file bytes."""
     def att_path(guid, name):
-        return f"Library/SMS/Attachments/{util.rand_hex(rng, 2)}/{rng.randrange(100):02d}/{guid}/{name}"
+        bucket = f"{util.rand_hex(rng, 2)}/{rng.randrange(100):02d}"
+        return f"Library/SMS/Attachments/{bucket}/{guid}/{name}"
 
     jpeg_body = bytes(b if b != 0xFF else 0xFE for b in rng.randbytes(3000))
-    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x48\x00\x48\x00\x00" + jpeg_body + b"\xff\xd9"
+    jfif = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x48\x00\x48\x00\x00"
+    jpeg = jfif + jpeg_body + b"\xff\xd9"
     vcard = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Example;Zo\u00eb;;;\r\nFN:Zo\u00eb Example\r\n"
              "TEL;type=CELL:+1 202 555 0104\r\nEND:VCARD\r\n").encode("utf-8")
     specs = {}
     for kind, name, mime, uti, data, size, transfer in (
             ("jpeg", "IMG_4821.jpeg", "image/jpeg", "public.jpeg", jpeg, len(jpeg), True),
             ("heic", "IMG_4822.HEIC", "image/heic", "public.heic", None, 1834512, False),
-            ("vcard", "Zo\u00eb Example.vcf", "text/vcard", "public.vcard", vcard, len(vcard), True)):
+            ("vcard", "Zo\u00eb Example.vcf", "text/vcard", "public.vcard", vcard, len(vcard),
+             True)):
         guid = util.rand_uuid(rng)
         specs[kind] = dict(guid=guid, rel=att_path(guid, name), name=name, mime=mime, uti=uti,
                            data=data, size=size, transfer_name=name if transfer else None)
@@ -155,7 +159,8 @@ def build(ctx):
         if x.get("body"):
             transfer = [atts[k]["guid"] for k in x.get("attachments", [])]
             body, blob_offset = typedstream.encode_attributed_body(
-                text, mutable=x.get("mutable", True), transfer_guids=transfer, rtl=x.get("rtl", False))
+                text, mutable=x.get("mutable", True), transfer_guids=transfer,
+                rtl=x.get("rtl", False))
         incoming = not x["from_me"]
         date = stamp(sent)
         date_read = stamp(sent + 300) if x.get("read") else 0
@@ -169,7 +174,8 @@ def build(ctx):
             "handle_id": x["handle"], "service": x.get("service", CHATS[x["chat"]][3]),
             "account": "p:+12025550100" if x.get("service") == "SMS" else "e:owner@example.com",
             "attributedBody": body, "date": date, "date_read": date_read,
-            "date_delivered": date_delivered, "is_delivered": 1 if (incoming or x.get("delivered")) else 0,
+            "date_delivered": date_delivered,
+            "is_delivered": 1 if (incoming or x.get("delivered")) else 0,
             "is_finished": 1, "is_from_me": x["from_me"], "is_read": 1 if x.get("read") else 0,
             "is_sent": x["from_me"], "item_type": x.get("item_type", 0),
             "group_title": x.get("group_title"),
@@ -188,7 +194,8 @@ def build(ctx):
             att_rows.append((len(att_rows) + 1, x["rowid"], atts[kind]))
 
     def insert(con, table, cols):
-        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+        marks = ", ".join("?" * len(cols))
+        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
                     list(cols.values()))
 
     def insert_message(con, x, row):
@@ -199,7 +206,8 @@ def build(ctx):
         insert(con, "chat_message_join", join)
 
     def populate_main(con):
-        con.executescript(sms_schemas.IOS9 if ios9 else sms_schemas.IOS13 + sms_schemas.IOS16_ADDITIONS)
+        con.executescript(sms_schemas.IOS9 if ios9
+                          else sms_schemas.IOS13 + sms_schemas.IOS16_ADDITIONS)
         con.execute("BEGIN")
         con.execute("INSERT INTO _SqliteDatabaseProperties VALUES ('_ClientVersion', ?)",
                     ("9006" if ios9 else "14006",))
@@ -212,7 +220,8 @@ def build(ctx):
         for rowid, (guid, style, ident, service, display, members) in CHATS.items():
             insert(con, "chat", {"ROWID": rowid, "guid": guid, "style": style, "state": 3,
                                  "account_id": util.rand_uuid(rng), "chat_identifier": ident,
-                                 "service_name": service, "room_name": ident if style == 43 else None,
+                                 "service_name": service,
+                                 "room_name": ident if style == 43 else None,
                                  "account_login": "E:owner@example.com", "display_name": display,
                                  "group_id": util.rand_uuid(rng)})
             for h in members:
@@ -229,7 +238,8 @@ def build(ctx):
             if not ios9:
                 cols["original_guid"] = a["guid"]
             insert(con, "attachment", cols)
-            insert(con, "message_attachment_join", {"message_id": msg_rowid, "attachment_id": att_rowid})
+            insert(con, "message_attachment_join",
+                   {"message_id": msg_rowid, "attachment_id": att_rowid})
         if not ios9:
             for _ in range(2):
                 con.execute("INSERT INTO sync_deleted_messages (guid, recordID) VALUES (?, ?)",
@@ -271,8 +281,10 @@ def build(ctx):
         attachments = []
         for att_rowid, msg_rowid, a in att_rows:
             if msg_rowid == x["rowid"]:
-                attachments.append({"name": a["name"], "mime_type": a["mime"], "path": "~/" + a["rel"],
-                                    "backup_path": f"{MEDIA}/{a['rel']}" if a["data"] is not None else None,
+                present = a["data"] is not None
+                attachments.append({"name": a["name"], "mime_type": a["mime"],
+                                    "path": "~/" + a["rel"],
+                                    "backup_path": f"{MEDIA}/{a['rel']}" if present else None,
                                     "size": a["size"]})
         if row["text"] is not None:
             text, text_source = row["text"], "text"
@@ -286,7 +298,8 @@ def build(ctx):
             kind = "tapback" if assoc[1] < 3000 else "tapback removed"
             reaction = "like" if assoc[1] == 2001 else "like removed"
         else:
-            kind = {2: "group renamed"}.get(x.get("item_type", 0), "attachment" if attachments else "text")
+            kind = {2: "group renamed"}.get(x.get("item_type", 0),
+                                            "attachment" if attachments else "text")
             reaction = None
         raw_times = {}
         for field, col in (("time", "date"), ("read_time", "date_read"),
@@ -295,17 +308,20 @@ def build(ctx):
             if row.get(col) is not None:
                 raw_times[field] = {"raw": str(row[col]), "encoding": enc}
         records.append({
-            "app": "Messages", "time": iso(row["date"]), "direction": "outgoing" if x["from_me"] else "incoming",
+            "app": "Messages", "time": iso(row["date"]),
+            "direction": "outgoing" if x["from_me"] else "incoming",
             "party": party, "chat": chat[2], "service": row["service"], "text": text,
             "read_time": iso(row["date_read"]), "attachments": attachments,
             "delivered_time": iso(row["date_delivered"]), "guid": row["guid"],
             "chat_name": chat[4] or None, "chat_participants": [handle_ids[h] for h in chat[5]],
             "text_source": text_source, "message_type": kind, "latitude": None, "longitude": None,
             "associated_guid": row.get("associated_message_guid"), "reaction": reaction,
-            "edited_time": iso(row.get("date_edited")), "retracted_time": iso(row.get("date_retracted")),
+            "edited_time": iso(row.get("date_edited")),
+            "retracted_time": iso(row.get("date_retracted")),
             "deleted": False, "raw_times": raw_times,
             "source": pc.source(DOMAIN, PATH, "message", x["rowid"])})
     expected = {"domain": DOMAIN, "relative_path": PATH, "time_encoding": enc,
                 "wal_rows": [x["rowid"] for x in messages if x["in_wal"]],
+                "sync_deleted_messages": 0 if ios9 else 2,
                 "records": {"messages": records}, "decode_chains": chains}
     return ContentResult(files=files, expected=expected)

@@ -38,14 +38,20 @@ ADA = "12025550111@s.whatsapp.net"
 GRACE = "12025550112@s.whatsapp.net"
 LID = "205690000000001@lid"
 GROUP = "120363000000000001@g.us"
+MEDIA_URL = "https://mmg.whatsapp.net/v/t62/x.enc"
 
 TYPE_NAMES = {0: "text", 1: "image", 2: "video", 5: "location", 6: "group event", 8: "document",
               14: "deleted", 15: "sticker"}
 
 
 def _insert(con, table, cols):
-    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                list(cols.values()))
+    marks = ", ".join("?" * len(cols))
+    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", list(cols.values()))
+
+
+def _raw(cocoa):
+    """The raw text of a date: a whole second is stored as INTEGER (NUMERIC affinity)."""
+    return str(int(cocoa)) if cocoa == int(cocoa) else pc.raw_text(cocoa)
 
 
 def _chats(ctx, rng, files):
@@ -57,7 +63,8 @@ def _chats(ctx, rng, files):
     webp = b"RIFF" + (520).to_bytes(4, "little") + b"WEBPVP8 " + rng.randbytes(508)
 
     def media_path(jid, ext):
-        return f"Media/{jid}/{util.rand_hex(rng, 1)}/{util.rand_hex(rng, 1)}/{util.rand_uuid(rng).lower()}.{ext}"
+        bucket = f"{util.rand_hex(rng, 1)}/{util.rand_hex(rng, 1)}"
+        return f"Media/{jid}/{bucket}/{util.rand_uuid(rng).lower()}.{ext}"
 
     # (session, from_me, type, text, member pk, media dict or None, whole-second date?)
     msgs = [
@@ -71,7 +78,8 @@ def _chats(ctx, rng, files):
         (2, 0, 6, None, None, None, True),
         (2, 0, 0, "Trailhead parking fills by 8", 2, None, False),
         (2, 1, 0, "I'll be there at 7:30", None, None, False),
-        (2, 0, 8, None, 3, {"path": media_path(GROUP, "pdf"), "data": pdf, "title": "Permit.pdf"}, False),
+        (2, 0, 8, None, 3, {"path": media_path(GROUP, "pdf"), "data": pdf, "title": "Permit.pdf"},
+         False),
         (2, 0, 0, "\u05d9\u05d5\u05dd \u05d8\u05d5\u05d1 from the LID member", 4, None, False),
         (1, 0, 15, None, None, {"path": media_path(ADA, "webp"), "data": webp}, False),
         (1, 0, 14, None, None, None, True),
@@ -86,8 +94,9 @@ def _chats(ctx, rng, files):
         if media is not None:
             item = len(media_rows) + 1
             media_rows.append((item, pk, media))
-        rows.append({"Z_PK": pk, "Z_ENT": 9, "Z_OPT": 3, "ZISFROMME": from_me, "ZMESSAGETYPE": mtype,
-                     "ZGROUPEVENTTYPE": 2 if mtype == 6 else 0, "ZMESSAGESTATUS": 8,
+        rows.append({"Z_PK": pk, "Z_ENT": 9, "Z_OPT": 3, "ZISFROMME": from_me,
+                     "ZMESSAGETYPE": mtype, "ZGROUPEVENTTYPE": 2 if mtype == 6 else 0,
+                     "ZMESSAGESTATUS": 8,
                      "ZCHATSESSION": session, "ZGROUPMEMBER": member, "ZMEDIAITEM": item,
                      "ZMESSAGEDATE": date, "ZSENTDATE": date + 0.25, "ZFROMJID": from_jid,
                      "ZTOJID": to_jid, "ZSTANZAID": util.rand_hex(rng, 20, upper=True),
@@ -97,14 +106,14 @@ def _chats(ctx, rng, files):
         con.executescript(whatsapp_schemas.CHATSTORAGE)
         con.execute("BEGIN")
         for pk, (stype, jid, name) in sessions.items():
-            _insert(con, "ZWACHATSESSION", {"Z_PK": pk, "Z_ENT": 4, "Z_OPT": 5, "ZSESSIONTYPE": stype,
-                                            "ZCONTACTJID": jid, "ZPARTNERNAME": name, "ZARCHIVED": 0,
-                                            "ZHIDDEN": 0, "ZREMOVED": 0,
-                                            "ZLASTMESSAGEDATE": rows[-1]["ZMESSAGEDATE"]})
+            _insert(con, "ZWACHATSESSION", {
+                "Z_PK": pk, "Z_ENT": 4, "Z_OPT": 5, "ZSESSIONTYPE": stype, "ZCONTACTJID": jid,
+                "ZPARTNERNAME": name, "ZARCHIVED": 0, "ZHIDDEN": 0, "ZREMOVED": 0,
+                "ZLASTMESSAGEDATE": rows[-1]["ZMESSAGEDATE"]})
         for pk, (session, jid, name) in members.items():
-            _insert(con, "ZWAGROUPMEMBER", {"Z_PK": pk, "Z_ENT": 6, "Z_OPT": 1, "ZCHATSESSION": session,
-                                            "ZMEMBERJID": jid, "ZCONTACTNAME": name, "ZISACTIVE": 1,
-                                            "ZISADMIN": 1 if jid == OWN else 0})
+            _insert(con, "ZWAGROUPMEMBER", {
+                "Z_PK": pk, "Z_ENT": 6, "Z_OPT": 1, "ZCHATSESSION": session, "ZMEMBERJID": jid,
+                "ZCONTACTNAME": name, "ZISACTIVE": 1, "ZISADMIN": 1 if jid == OWN else 0})
         for row in rows:
             _insert(con, "ZWAMESSAGE", row)
         for item, msg_pk, media in media_rows:
@@ -113,7 +122,7 @@ def _chats(ctx, rng, files):
                 "ZFILESIZE": len(media["data"]) if media.get("data") else media.get("size", 0),
                 "ZLATITUDE": media.get("lat", 0.0), "ZLONGITUDE": media.get("lon", 0.0),
                 "ZMEDIALOCALPATH": media.get("path"), "ZTITLE": media.get("title"),
-                "ZMEDIAURL": None if media.get("preview") else "https://mmg.whatsapp.net/v/t62/x.enc"})
+                "ZMEDIAURL": None if media.get("preview") else MEDIA_URL})
         con.execute("INSERT INTO Z_PRIMARYKEY VALUES (9, 'WAMessage', 0, ?)", (len(rows),))
         con.execute("COMMIT")
 
@@ -131,7 +140,8 @@ def _chats(ctx, rng, files):
             party = chat_jid
             participants = [chat_jid]
         else:
-            party = None if from_me or row["ZGROUPMEMBER"] is None else members[row["ZGROUPMEMBER"]][1]
+            member = row["ZGROUPMEMBER"]
+            party = None if from_me or member is None else members[member][1]
             participants = [jid for s, jid, _ in members.values() if s == session]
         attachments, text = [], row["ZTEXT"]
         text_source = "ZTEXT" if text is not None else None
@@ -152,14 +162,14 @@ def _chats(ctx, rng, files):
                     text, text_source = media["title"], "ZWAMEDIAITEM.ZTITLE"
         date = row["ZMESSAGEDATE"]
         records.append({
-            "app": "WhatsApp", "time": pc.cocoa_iso(date), "direction": "outgoing" if from_me else "incoming",
-            "party": party, "chat": chat_jid, "service": "WhatsApp", "text": text, "read_time": None,
+            "app": "WhatsApp", "time": pc.cocoa_iso(date),
+            "direction": "outgoing" if from_me else "incoming", "party": party, "chat": chat_jid,
+            "service": "WhatsApp", "text": text, "read_time": None,
             "attachments": attachments, "delivered_time": None, "guid": row["ZSTANZAID"],
             "chat_name": partner, "chat_participants": participants, "text_source": text_source,
             "message_type": TYPE_NAMES[mtype], "latitude": lat, "longitude": lon,
             "deleted": False,
-            "raw_times": {"time": {"raw": pc.raw_text(date) if date != int(date) else str(int(date)),
-                                   "encoding": "cocoa_s"}},
+            "raw_times": {"time": {"raw": _raw(date), "encoding": "cocoa_s"}},
             "source": pc.source(DOMAIN, CHATS_PATH, "ZWAMESSAGE", row["Z_PK"])})
         for item, msg_pk, m in media_rows:
             if msg_pk == row["Z_PK"] and m.get("data"):
@@ -171,11 +181,12 @@ def _chats(ctx, rng, files):
 def _calls(ctx, rng, files):
     base = float(ctx.base_time - util.COCOA_EPOCH - 5 * 86400)
     # aggregate pk: (incoming, missed, video)
-    aggregates = {1: (0, 0, 0), 2: (1, 0, 1), 3: (1, 1, 0), 4: (0, 0, 0), 5: (0, 0, 1), 6: (1, 0, 0)}
+    aggregates = {1: (0, 0, 0), 2: (1, 0, 1), 3: (1, 1, 0), 4: (0, 0, 0), 5: (0, 0, 1),
+                  6: (1, 0, 0)}
     # (aggregate, outcome, duration, participants, group jid)
     events = [(1, 0, 95.25, [ADA], None), (2, 0, 300.5, [ADA], None), (3, 1, 0.0, [GRACE], None),
-              (3, 1, 0.0, [GRACE], None), (4, 4, 0.0, [ADA], None), (5, 0, 612.75, [ADA, GRACE], GROUP),
-              (6, 5, 0.0, [ADA], None)]
+              (3, 1, 0.0, [GRACE], None), (4, 4, 0.0, [ADA], None),
+              (5, 0, 612.75, [ADA, GRACE], GROUP), (6, 5, 0.0, [ADA], None)]
     dates = [base + 7200 * i + pc.frac64(rng) for i in range(len(events))]
 
     def populate(con):
@@ -183,24 +194,25 @@ def _calls(ctx, rng, files):
         con.execute("BEGIN")
         for pk, (incoming, missed, video) in aggregates.items():
             first = min(d for d, e in zip(dates, events) if e[0] == pk)
-            _insert(con, "ZWAAGGREGATECALLEVENT", {"Z_PK": pk, "Z_ENT": 1, "Z_OPT": 1, "ZINCOMING": incoming,
-                                                   "ZMISSED": missed, "ZMISSEDREASON": 1, "ZVIDEO": video,
-                                                   "ZFIRSTDATE": first})
+            _insert(con, "ZWAAGGREGATECALLEVENT", {
+                "Z_PK": pk, "Z_ENT": 1, "Z_OPT": 1, "ZINCOMING": incoming, "ZMISSED": missed,
+                "ZMISSEDREASON": 1, "ZVIDEO": video, "ZFIRSTDATE": first})
         part_pk = 0
         for pk, ((agg, outcome, duration, who, group), date) in enumerate(zip(events, dates), 1):
-            _insert(con, "ZWACDCALLEVENT", {"Z_PK": pk, "Z_ENT": 2, "Z_OPT": 1, "ZBYTESRECEIVED": 1000 * pk,
-                                            "ZBYTESSENT": 900 * pk, "ZOUTCOME": outcome,
-                                            "Z1CALLEVENTS": agg, "Z_FOK_1CALLEVENTS": 2048 * pk,
-                                            "ZDATE": date, "ZDURATION": duration,
-                                            "ZGROUPCALLCREATORUSERJIDSTRING": OWN if not aggregates[agg][0] else who[0],
-                                            "ZGROUPJIDSTRING": group})
+            creator = who[0] if aggregates[agg][0] else OWN
+            _insert(con, "ZWACDCALLEVENT", {
+                "Z_PK": pk, "Z_ENT": 2, "Z_OPT": 1, "ZBYTESRECEIVED": 1000 * pk,
+                "ZBYTESSENT": 900 * pk, "ZOUTCOME": outcome, "Z1CALLEVENTS": agg,
+                "Z_FOK_1CALLEVENTS": 2048 * pk, "ZDATE": date, "ZDURATION": duration,
+                "ZGROUPCALLCREATORUSERJIDSTRING": creator, "ZGROUPJIDSTRING": group})
             for jid in who:
                 part_pk += 1
-                _insert(con, "ZWACDCALLEVENTPARTICIPANT", {"Z_PK": part_pk, "Z_ENT": 3, "Z_OPT": 1,
-                                                           "ZOUTCOME": outcome, "Z1PARTICIPANTS": pk,
-                                                           "Z_FOK_1PARTICIPANTS": 2048, "ZJIDSTRING": jid})
+                _insert(con, "ZWACDCALLEVENTPARTICIPANT", {
+                    "Z_PK": part_pk, "Z_ENT": 3, "Z_OPT": 1, "ZOUTCOME": outcome,
+                    "Z1PARTICIPANTS": pk, "Z_FOK_1PARTICIPANTS": 2048, "ZJIDSTRING": jid})
         con.executemany("INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)",
-                        [(1, "WAAggregateCallEvent", len(aggregates)), (2, "WACDCallEvent", len(events)),
+                        [(1, "WAAggregateCallEvent", len(aggregates)),
+                         (2, "WACDCallEvent", len(events)),
                          (3, "WACDCallEventParticipant", part_pk)])
         con.execute("COMMIT")
 
@@ -217,9 +229,11 @@ def _calls(ctx, rng, files):
         else:
             answered = None
         records.append({
-            "app": "WhatsApp", "time": pc.cocoa_iso(date), "party": who[0] if len(who) == 1 else group,
+            "app": "WhatsApp", "time": pc.cocoa_iso(date),
+            "party": who[0] if len(who) == 1 else group,
             "direction": "incoming" if incoming else "outgoing", "answered": answered,
-            "duration_s": duration, "call_type": "video" if video else "voice", "service": "WhatsApp",
+            "duration_s": duration, "call_type": "video" if video else "voice",
+            "service": "WhatsApp",
             "name": None, "end_time": pc.cocoa_iso(date + duration), "unique_id": None,
             "deleted": False, "source": pc.source(DOMAIN, CALLS_PATH, "ZWACDCALLEVENT", pk)})
     return records
@@ -229,7 +243,8 @@ def _contacts(ctx, rng, files):
     # (full name, given name, phone, label, jid)
     people = [("Ada Lovelace", "Ada", "(202) 555-0111", "_$!<Mobile>!$_", ADA),
               ("Grace Hopper", "Grace", "+1 (202) 555-0112", "TextNow", GRACE),
-              ("Example Outfitters", None, "1-800-555-0199", "_$!<Main>!$_", "18005550199@s.whatsapp.net"),
+              ("Example Outfitters", None, "1-800-555-0199", "_$!<Main>!$_",
+               "18005550199@s.whatsapp.net"),
               ("Linus Example", "Linus", None, None, None)]
 
     def populate(con):
@@ -237,9 +252,10 @@ def _contacts(ctx, rng, files):
         con.execute("BEGIN")
         for pk, (full, given, phone, label, jid) in enumerate(people, 1):
             _insert(con, "ZWAADDRESSBOOKCONTACT", {
-                "Z_PK": pk, "Z_ENT": 1, "Z_OPT": 1, "ZPHONESTATUS": 2 if jid else 3, "ZFULLNAME": full,
-                "ZGIVENNAME": given, "ZHIGHLIGHTEDNAME": full.split(" ")[-1],
-                "ZIDENTIFIER": util.rand_uuid(rng), "ZPHONENUMBER": phone, "ZPHONENUMBERLABEL": label,
+                "Z_PK": pk, "Z_ENT": 1, "Z_OPT": 1, "ZPHONESTATUS": 2 if jid else 3,
+                "ZFULLNAME": full, "ZGIVENNAME": given, "ZHIGHLIGHTEDNAME": full.split(" ")[-1],
+                "ZIDENTIFIER": util.rand_uuid(rng), "ZPHONENUMBER": phone,
+                "ZPHONENUMBERLABEL": label,
                 "ZWHATSAPPID": jid, "ZSECTIONTITLE": full[0]})
         con.execute("COMMIT")
 
@@ -251,8 +267,9 @@ def _contacts(ctx, rng, files):
         if label and label.startswith("_$!<"):
             label = label[4:-4]
         records.append({
-            "app": "WhatsApp", "time": None, "first_name": given, "last_name": None, "organization": None,
-            "phones": [phone] if phone else [], "phone_labels": [label] if phone else [], "emails": [],
+            "app": "WhatsApp", "time": None, "first_name": given, "last_name": None,
+            "organization": None, "phones": [phone] if phone else [],
+            "phone_labels": [label] if phone else [], "emails": [],
             "display_name": full, "im_ids": [jid] if jid else [], "deleted": False,
             "source": pc.source(DOMAIN, CONTACTS_PATH, "ZWAADDRESSBOOKCONTACT", pk)})
     return records

@@ -36,15 +36,16 @@ inline const Generated& GetGenerated(const std::string& style, bool encrypt) {
   return *slot;
 }
 
-inline const std::vector<nlohmann::ordered_json>& Records(const ParseResult& r, const std::string& kind) {
+inline const std::vector<nlohmann::ordered_json>& Records(const ParseResult& r,
+                                                          const std::string& kind) {
   static const std::vector<nlohmann::ordered_json> none;
   auto it = r.records.find(kind);
   return it == r.records.end() ? none : it->second;
 }
 
 // The records of one source file.
-inline std::vector<nlohmann::ordered_json> FromPath(const std::vector<nlohmann::ordered_json>& records,
-                                                    const std::string& path) {
+inline std::vector<nlohmann::ordered_json> FromPath(
+    const std::vector<nlohmann::ordered_json>& records, const std::string& path) {
   std::vector<nlohmann::ordered_json> out;
   for (const auto& r : records) {
     if (r.at("source").at("path") == path) out.push_back(r);

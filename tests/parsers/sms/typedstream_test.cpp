@@ -133,9 +133,11 @@ TEST_CASE("typedstream: lengths 127, 128, 300, 32767, 32768 and 70000 are read w
   }
 }
 
-TEST_CASE("typedstream: Hebrew, emoji and U+FFFC placeholders survive", "[parsers][sms][typedstream]") {
-  const std::string hebrew = "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x91\x8B\xF0\x9F\x8F\xBD "
-                             "\xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D";  // שלום 👋🏽 עולם
+TEST_CASE("typedstream: Hebrew, emoji and U+FFFC placeholders survive",
+          "[parsers][sms][typedstream]") {
+  const std::string hebrew =
+      "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x91\x8B\xF0\x9F\x8F\xBD "
+      "\xD7\xA2\xD7\x95\xD7\x9C\xD7\x9D";  // שלום 👋🏽 עולם
   const std::string fffc = "\xEF\xBF\xBC";
   const std::string multipart = fffc + "test 1" + fffc + "test 2 " + fffc + "test 3";
   std::string long_hebrew;
@@ -174,14 +176,20 @@ TEST_CASE("typedstream: a declared length past the end is clamped and flagged (E
   CHECK(r->invalid_utf8);
 }
 
-TEST_CASE("typedstream: invalid UTF-8 in the text is replaced and flagged", "[parsers][sms][typedstream]") {
-  auto r = DecodeAttributedBodyText(Make("ab\xFF\xFE" "cd").bytes);
+TEST_CASE("typedstream: invalid UTF-8 in the text is replaced and flagged",
+          "[parsers][sms][typedstream]") {
+  auto r = DecodeAttributedBodyText(Make("ab\xFF\xFE"
+                                         "cd")
+                                        .bytes);
   REQUIRE(r);
   CHECK(r->invalid_utf8);
-  CHECK(r->text == "ab\xEF\xBF\xBD\xEF\xBF\xBD" "cd");
+  CHECK(r->text ==
+        "ab\xEF\xBF\xBD\xEF\xBF\xBD"
+        "cd");
 }
 
-TEST_CASE("typedstream: malformed blobs are errors naming the offset", "[parsers][sms][typedstream]") {
+TEST_CASE("typedstream: malformed blobs are errors naming the offset",
+          "[parsers][sms][typedstream]") {
   SECTION("empty") {
     auto r = DecodeAttributedBodyText({});
     REQUIRE_FALSE(r);

@@ -27,7 +27,8 @@ namespace {
 
 const std::string kDomain = "AppDomainGroup-group.net.whatsapp.WhatsApp.shared";
 
-const nlohmann::ordered_json* ByRowid(const std::vector<nlohmann::ordered_json>& records, int64_t rowid) {
+const nlohmann::ordered_json* ByRowid(const std::vector<nlohmann::ordered_json>& records,
+                                      int64_t rowid) {
   for (const auto& r : records) {
     if (r.at("source").at("rowid") == rowid) return &r;
   }
@@ -44,7 +45,8 @@ parsers::EvidenceFacts Ios15() {
 // The josh_ios15 WhatsApp app-group files (each with its -wal and -shm).
 std::filesystem::path JoshFile(const std::string& artifact, const std::string& name) {
   return testing::RealDataDir() / "ileapp-corpus" / ("whatsApp." + artifact + ".josh_ios15_ffs") /
-         "filesystem2/mobile/Containers/Shared/AppGroup/694FBBC5-2E69-480A-A25B-FF8CC038BEF8" / name;
+         "filesystem2/mobile/Containers/Shared/AppGroup/694FBBC5-2E69-480A-A25B-FF8CC038BEF8" /
+         name;
 }
 
 }  // namespace
@@ -83,7 +85,8 @@ TEST_CASE("whatsapp: every record carries its provenance", "[parsers][whatsapp]"
   CheckProvenance(Records(gen.parsed, "contacts"), "ZWAADDRESSBOOKCONTACT");
   for (const auto& r : messages) {
     CHECK(r["source"]["domain"] == kDomain);
-    CHECK(r["source"]["file_id"] == "7c7fba66680ef796b916b067077cc246adacf01d");  // FORMATS.md §5.16
+    CHECK(r["source"]["file_id"] ==
+          "7c7fba66680ef796b916b067077cc246adacf01d");  // FORMATS.md §5.16
     CHECK(r["parser"] == "whatsapp/1.0");
   }
 }
@@ -186,7 +189,8 @@ TEST_CASE("whatsapp: the real josh_ios15 databases", "[parsers][whatsapp][realda
     const auto& c = Records(result, "calls");
     REQUIRE(c.size() == 4);
     CheckProvenance(c, "ZWACDCALLEVENT");
-    const auto* c1 = ByRowid(c, 1);  // 704736730.067211 = 2023-05-02T16:12:10.067, 95.1159973144531 s
+    const auto* c1 =
+        ByRowid(c, 1);  // 704736730.067211 = 2023-05-02T16:12:10.067, 95.1159973144531 s
     REQUIRE(c1);
     CHECK((*c1)["app"] == "WhatsApp");
     CHECK((*c1)["time"] == "2023-05-02T16:12:10.067211Z");
@@ -232,11 +236,13 @@ TEST_CASE("whatsapp: the real josh_ios15 databases", "[parsers][whatsapp][realda
   }
 }
 
-TEST_CASE("whatsapp: the mvs_ios_2023 ContactsV2 holds no contacts", "[parsers][whatsapp][realdata]") {
+TEST_CASE("whatsapp: the mvs_ios_2023 ContactsV2 holds no contacts",
+          "[parsers][whatsapp][realdata]") {
   MFX_REQUIRE_REALDATA();
   // sqlite3 ContactsV2.sqlite "SELECT count(*) FROM ZWAADDRESSBOOKCONTACT" → 0 (with its -wal).
-  const auto dir = testing::RealDataDir() / "ileapp-corpus" / "whatsApp.whatsAppCallHistory.mvs_ios_2023" /
-                   "private/var/mobile/Containers/Shared/AppGroup/B651B3B1-8FA4-4FD9-B0E4-C6F8F8EBC5FD";
+  const auto dir =
+      testing::RealDataDir() / "ileapp-corpus" / "whatsApp.whatsAppCallHistory.mvs_ios_2023" /
+      "private/var/mobile/Containers/Shared/AppGroup/B651B3B1-8FA4-4FD9-B0E4-C6F8F8EBC5FD";
   MappedEnv env;
   env.Map(kDomain + "/ContactsV2.sqlite", dir / "ContactsV2.sqlite");
   auto result = ParseEnv(env, {}, {"whatsapp"});
@@ -246,7 +252,8 @@ TEST_CASE("whatsapp: the mvs_ios_2023 ContactsV2 holds no contacts", "[parsers][
   CHECK(Records(result, "contacts").empty());
 }
 
-TEST_CASE("whatsapp: a damaged row is reported, the others survive", "[parsers][whatsapp][corruption]") {
+TEST_CASE("whatsapp: a damaged row is reported, the others survive",
+          "[parsers][whatsapp][corruption]") {
   const auto& g = GetGenerated("ios17", false).backup;
   const json& expected = Expected(g, "whatsapp", "messages");
   TempDir tmp;
@@ -272,7 +279,8 @@ TEST_CASE("whatsapp: a damaged row is reported, the others survive", "[parsers][
   RequireSame(others, Records(result, "messages"));
 }
 
-TEST_CASE("whatsapp: an unknown schema is unsupported with its columns", "[parsers][whatsapp][corruption]") {
+TEST_CASE("whatsapp: an unknown schema is unsupported with its columns",
+          "[parsers][whatsapp][corruption]") {
   const auto& g = GetGenerated("ios17", false).backup;
   TempDir tmp;
   const auto db = tmp / "ChatStorage.sqlite";
