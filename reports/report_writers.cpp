@@ -1,12 +1,60 @@
 #include "reports/report_writers.h"
 
+#include "reports/case_jsonld.h"
+#include "reports/html_report.h"
+#include "reports/kml_report.h"
+#include "reports/report_model.h"
+
+// The PDF writer (cairo + pango) is written from the same report model; it plugs in here when
+// reports/pdf_report.h is in the tree:
+//   Result<std::vector<std::string>> WritePdfReport(const ReportContext& ctx,
+//                                                   const nlohmann::json& model);
+#if __has_include("reports/pdf_report.h")
+#include "reports/pdf_report.h"
+#define MFX_HAVE_PDF_REPORT 1
+#else
+#define MFX_HAVE_PDF_REPORT 0
+#endif
+
 namespace mfx::reports {
 
-// Report writers register here as they land (one explicit list, like the parsers).
-std::vector<std::string> ReportFormats() { return {}; }
+// The one explicit list of report formats this build writes (like the parsers' list).
+std::vector<std::string> ReportFormats() {
+  std::vector<std::string> formats = {"html"};
+  if (MFX_HAVE_PDF_REPORT) formats.push_back("pdf");
+  formats.push_back("case");
+  formats.push_back("kml");
+  return formats;
+}
 
-Result<std::vector<std::string>> WriteReport(const ReportContext&, const std::string& format) {
-  return Fail(ErrorCode::kUnsupported, "report format '" + format + "' is not available in this build");
+Result<std::vector<std::string>> WriteReport(const ReportContext& ctx, const std::string& format) {
+  if (format == "html" || format == "pdf") {
+    // report/report.json is written whenever a rendered report is: HTML and PDF render the same
+    // model, and the second of them in one revision reads the file the first one wrote.
+    bool wrote_model = false;
+    MFX_ASSIGN_OR_RETURN(nlohmann::json model,
+                         ReportModelForRevision(ctx, /*write=*/true, &wrote_model));
+    std::vector<std::string> written;
+    if (wrote_model) written.push_back(kReportJsonPath);
+    if (format == "html") {
+      MFX_ASSIGN_OR_RETURN(auto html, WriteHtmlReport(ctx, model));
+      written.insert(written.end(), html.begin(), html.end());
+      return written;
+    }
+#if MFX_HAVE_PDF_REPORT
+    // ---- PDF (pdf_report.h) ----
+    MFX_ASSIGN_OR_RETURN(auto pdf, WritePdfReport(ctx, model));
+    written.insert(written.end(), pdf.begin(), pdf.end());
+    return written;
+#endif
+  }
+  if (format == "case") {
+    MFX_ASSIGN_OR_RETURN(nlohmann::json model, ReportModelForRevision(ctx, /*write=*/false));
+    return WriteCaseJsonLd(ctx, model);
+  }
+  if (format == "kml") return WriteKmlReport(ctx);
+  return Fail(ErrorCode::kUnsupported,
+              "report format '" + format + "' is not available in this build");
 }
 
 }  // namespace mfx::reports
