@@ -146,11 +146,16 @@ Status SettleLeftover(reports::CaseFolder& folder, const std::string& udid) {
     MFX_ASSIGN_OR_RETURN(auto files, extract::CollectEvidenceFiles(dir));
     reports::AcquiredEvidence leftover;
     leftover.id = id;
-    for (const auto& f : files) leftover.files.push_back({f.path, f.size, f.sha256});
+    json kinds = json::object();
+    for (const auto& f : files) {
+      leftover.files.push_back({f.path, f.size, f.sha256});
+      kinds[f.kind] = kinds.value(f.kind, 0) + 1;
+    }
     leftover.device = {{"udid", other}};
     leftover.detail = {{"acquisition", "logical backup (mobilebackup2)"},
                        {"status", "interrupted"},
                        {"attempts", attempts.size()},
+                       {"files_by_kind", kinds},
                        {"note", "registered as left by interrupted runs, before an acquisition "
                                 "of another phone took the next id"}};
     std::cerr << "mfx: " << id << " holds an interrupted acquisition of " << other
@@ -293,9 +298,16 @@ int AcquireCommand(const std::vector<std::string>& args) {
     if (!files) return Report(files.error());
     reports::AcquiredEvidence acquired;
     acquired.id = id;
-    for (const auto& f : *files) acquired.files.push_back({f.path, f.size, f.sha256});
+    json kinds = json::object();
+    for (const auto& f : *files) {
+      acquired.files.push_back({f.path, f.size, f.sha256});
+      kinds[f.kind] = kinds.value(f.kind, 0) + 1;
+    }
     acquired.device = r.identity;
     acquired.detail = r.detail;
+    // The hash list holds every file of the exhibit folder; these counts say what they are
+    // (only "complete" files were received whole; the ledgers list each one).
+    acquired.detail["files_by_kind"] = kinds;
     auto registered = c.RegisterAcquiredEvidence(acquired);
     if (!registered) return Report(registered.error());
     item = *registered;

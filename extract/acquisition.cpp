@@ -3,6 +3,7 @@
 #include <usbmuxd.h>
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 #include <cstdlib>
 #include <cstdio>
@@ -236,6 +237,14 @@ Result<bool> AcquisitionRun::EnsureSession() {
 }
 
 void AcquisitionRun::ReleaseDevice(std::string* lock_state) {
+  // A passcode prompt still showing: its dismissal may be on its way (libimobiledevice polls
+  // notifications every ~1.5 s); give it the time to arrive so the log says when it went.
+  if (notifications_ && signals_.passcode_showing.load()) {
+    const auto until = Clock::now() + std::chrono::milliseconds(2500);
+    while (Clock::now() < until && signals_.passcode_showing.load() && !signals_.proxy_died.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   std::string problems;
   if (sync_lock_) {
     problems = sync_lock_->Release(notifications_.get());
@@ -805,15 +814,37 @@ Result<std::vector<EvidenceFile>> CollectEvidenceFiles(const fs::path& evidence_
                   (a.dir / kAttemptLedger).string() +
                       ": made without hashing (benchmark mode); not evidence");
     }
-    const std::string prefix = a.dir.filename().string() + "/";
+    // What the ledger says about each file still on disk.
+    std::map<std::string, EvidenceFile> known;
     for (const json& f : j.value("files", json::array())) {
+      if (!f.value("path", json()).is_string() || f["path"].get<std::string>().empty()) continue;
+      known[f["path"].get<std::string>()] =
+          EvidenceFile{"", f.value("size", uint64_t{0}), f.value("sha256", ""), "complete"};
+    }
+    for (const json& f : j.value("incomplete", json::array())) {
+      known[f.value("part_path", "")] = EvidenceFile{
+          "", f.value("bytes_received", uint64_t{0}),
+          f.value("sha256_of_received", json()).is_string() ? f["sha256_of_received"].get<std::string>() : "",
+          "partial"};
+    }
+    const std::string prefix = a.dir.filename().string() + "/";
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(a.dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+      const std::string rel = fs::relative(it->path(), a.dir, ec).generic_string();
       EvidenceFile e;
-      e.path = prefix + f.value("path", "");
-      e.size = f.value("size", uint64_t{0});
-      e.sha256 = f.value("sha256", "");
-      if (e.sha256.empty()) continue;
+      if (auto k = known.find(rel); k != known.end() && !k->second.sha256.empty()) {
+        e = k->second;
+      } else {
+        MFX_ASSIGN_OR_RETURN(e.sha256, core::HashFileHex(it->path()));
+        e.size = it->file_size(ec);
+        e.kind = rel == kAttemptLedger ? "ledger" : "unaccounted";
+      }
+      e.path = prefix + rel;
       files.push_back(std::move(e));
     }
+    if (ec) return Fail(ErrorCode::kIo, a.dir.string() + ": " + ec.message());
   }
   return files;
 }

@@ -113,13 +113,17 @@ struct AttemptSummary {
 };
 Result<std::vector<AttemptSummary>> ListAttempts(const std::filesystem::path& evidence_dir);
 
-// The complete files of every attempt (hashes as received), paths relative to evidence_dir
-// ("attempt-2/<udid>/Manifest.db"), for the exhibit's hash list. Attempts without hashes
-// (benchmark) are refused (kInvalidArgument).
+// Every file of the exhibit folder, for its hash list (paths relative to evidence_dir,
+// "attempt-2/<udid>/Manifest.db"): the complete files with their hashes as received, the partial
+// files (.part) with the hash of the bytes received, each attempt's ledger, and — should a crash
+// have left any — files no ledger accounts for (hashed now). `mfx verify` re-hashes the exhibit
+// and reports any file missing from this list, so everything must be in it; what each one is
+// stays in the ledgers. Attempts without hashes (benchmark) are refused (kInvalidArgument).
 struct EvidenceFile {
   std::string path;
   uint64_t size = 0;
   std::string sha256;
+  std::string kind;  // "complete", "partial", "ledger", "unaccounted"
 };
 Result<std::vector<EvidenceFile>> CollectEvidenceFiles(const std::filesystem::path& evidence_dir);
 

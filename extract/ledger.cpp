@@ -63,7 +63,7 @@ json Ledger::ToJson() const {
     f.push_back({{"seq", x.seq},
                  {"path", SanitizeUtf8(x.path)},
                  {"received_as", SanitizeUtf8(x.received_as)},
-                 {"device_path", SanitizeUtf8(x.device_path)},
+                 {"device_path", x.device_path.empty() ? json() : json(SanitizeUtf8(x.device_path))},
                  {"size", x.size},
                  {"sha256", x.sha256.empty() ? json() : json(x.sha256)},
                  {"completed", x.completed},

@@ -171,15 +171,7 @@ UploadBatchResult ReadUploadBatch(RawSource& source, UploadSink& sink) {
             const RawRead r = source.Read(std::span<uint8_t>(buffer.data() + got, n - got));
             if (r.bytes == 0) {
               if (r.end == SourceEnd::kIdle && !source.PartialReadsMayBeLost()) continue;
-              // Keep what arrived before the end.
-              if (got > 0) {
-                if (keeping && !failed) {
-                  if (!sink.FileData(ByteSpan(buffer.data(), got))) failed = true;
-                } else {
-                  discarded += got;
-                }
-                result.payload_bytes += got;
-              }
+              // Every piece that arrived was handed on already (below).
               if (r.end == SourceEnd::kIdle) {
                 reader.End(SourceEnd::kIdle,
                            "no data inside a block for the transport's receive timeout; bytes of "
@@ -193,9 +185,10 @@ UploadBatchResult ReadUploadBatch(RawSource& source, UploadSink& sink) {
               sink.EndFile(FileEnd::kCut, result.message, discarded);
               return result;
             }
-            if (keeping && !failed) {
-              if (!sink.FileData(ByteSpan(buffer.data() + got, r.bytes))) failed = true;
-            } else {
+            const bool kept =
+                keeping && !failed && sink.FileData(ByteSpan(buffer.data() + got, r.bytes));
+            if (!kept) {
+              if (keeping) failed = true;  // the sink could not store it: the rest is discarded
               discarded += r.bytes;
             }
             result.payload_bytes += r.bytes;

@@ -66,6 +66,14 @@ std::string Str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// A member by value, or `fallback` (nlohmann 3.11's value(key, json) can return a reference to
+// its default argument, which dangles when used beyond the full expression).
+json Member(const json& j, const char* key, json fallback = nullptr) {
+  if (!j.is_object()) return fallback;
+  const auto it = j.find(key);
+  return it != j.end() ? *it : fallback;
+}
+
 bool ValidConsentId(const std::string& id) {
   if (id.empty() || id.size() > 64 || id.front() == '.') return false;
   return std::all_of(id.begin(), id.end(), [](unsigned char c) {
@@ -210,10 +218,10 @@ Status CaseFolder::Load(const fs::path& dir, const CaseOptions& options) {
   const json& ex = case_json_["examiner"];
   CustodyIdentity identity;
   identity.case_number = case_number_;
-  identity.actor = {{"name", ex.value("name", json())},
-                    {"id", ex.value("id", json())},
-                    {"role", ex.value("role", json("examiner"))},
-                    {"org", case_json_["agency"].value("name", json())},
+  identity.actor = {{"name", Member(ex, "name")},
+                    {"id", Member(ex, "id")},
+                    {"role", Member(ex, "role", "examiner")},
+                    {"org", Member(case_json_["agency"], "name")},
                     {"cert_sha256", nullptr}};
   MFX_ASSIGN_OR_RETURN(custody_, CustodyLog::Open(root_ / kCustodyFileName, identity));
   custody_->set_secret_guard(&guard_);
@@ -611,7 +619,7 @@ Result<ConsentSummary> CaseFolder::AddConsentRecord(const fs::path& record_json,
                   {"record_sha256", s.record_sha256},
                   {"form", OrNull(s.form_path)},
                   {"form_sha256", OrNull(s.form_sha256)},
-                  {"scope", record.value("scope", json())},
+                  {"scope", Member(record, "scope")},
                   {"withdrawn", false}};
   case_json_["consent"].push_back(summary);
   MFX_RETURN_IF_ERROR(WriteCaseJson());

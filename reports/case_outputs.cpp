@@ -65,7 +65,7 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
   const auto available = ReportFormats();
   ReportContext ctx{folder, db, options.zone,
                     options.report_id.empty() ? folder.case_number() + "-R" : options.report_id, revision};
-  for (const std::string& f : {"html", "pdf", "case", "kml"}) {
+  for (const char* f : {"html", "pdf", "case", "kml"}) {
     if (!formats.count(f)) continue;
     if (std::find(available.begin(), available.end(), f) == available.end()) {
       out.unavailable.push_back(f);

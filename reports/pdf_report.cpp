@@ -650,6 +650,7 @@ class Builder {
            Str(Get(integrity, "case_db"), "sha256"));
     const json& head = Get(integrity, "custody_head");
     KVHash("Custody log head, entry " + OrNot(Str(head, "seq"), "?") + " SHA-256", Str(head, "sha256"));
+    flow_.Space(4);
     Para("These values exist before this PDF is written. The root hash of the case (manifest.sha256) is not printed "
          "here: the manifest lists this PDF, so its hash cannot appear inside it. It is shown by the signature "
          "(manifest.sha256.p7s), by the custody event report_signed and by mfx verify (section 5).",

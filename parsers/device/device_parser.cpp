@@ -28,14 +28,12 @@ Status Parse(const ParserInputs& inputs, ParserContext& ctx) {
   const ParserInput* info_in = inputs.First("info");
   const ParserInput* manifest_in = inputs.First("manifest");
   if (info_in != nullptr) {
-    auto p = ReadPlist(*info_in);
-    auto parsed = p ? backup::ParseInfoPlist(*p) : Result<backup::InfoPlist>(tl::unexpected(p.error()));
+    auto parsed = ReadPlist(*info_in).and_then(backup::ParseInfoPlist);
     if (parsed) info = std::move(*parsed);
     else ctx.Corrupt(*info_in, "", "", parsed.error().message);
   }
   if (manifest_in != nullptr) {
-    auto p = ReadPlist(*manifest_in);
-    auto parsed = p ? backup::ParseManifestPlist(*p) : Result<backup::ManifestPlist>(tl::unexpected(p.error()));
+    auto parsed = ReadPlist(*manifest_in).and_then(backup::ParseManifestPlist);
     if (parsed) manifest = std::move(*parsed);
     else ctx.Corrupt(*manifest_in, "", "", parsed.error().message);
   }

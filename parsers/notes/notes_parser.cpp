@@ -130,14 +130,16 @@ void ParseNoteStore(const ParserInput& in, ParserContext& ctx) {
     r.account = st->OptText(9);
     if (!r.locked && !st->IsNull(11)) {
       const ByteSpan zdata = st->ColumnType(11) == SQLITE_BLOB ? st->Blob(11) : AsBytes(st->Text(11));
-      const std::string data_row = "ZICNOTEDATA " + std::to_string(st->Int(10));
+      const int64_t data_pk = st->Int(10);
       if (!LooksLikeGzip(zdata)) {
-        ctx.Corrupt(in, kObjects, std::to_string(pk), data_row + ": ZDATA of an unlocked note is not gzip");
+        ctx.Corrupt(in, kObjects, std::to_string(pk),
+                    "ZICNOTEDATA " + std::to_string(data_pk) + ": ZDATA of an unlocked note is not gzip");
         continue;
       }
       auto body = DecodeNoteData(zdata);
       if (!body) {
-        ctx.Corrupt(in, kObjects, std::to_string(pk), data_row + ": " + body.error().message);
+        ctx.Corrupt(in, kObjects, std::to_string(pk),
+                    "ZICNOTEDATA " + std::to_string(data_pk) + ": " + body.error().message);
         continue;
       }
       r.text = std::move(body->text);

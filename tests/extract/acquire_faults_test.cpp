@@ -186,9 +186,14 @@ TEST_CASE("fault: 0x0B mid-file is a failed file, and the backup is incomplete",
   const json completed = run.Events("acquisition_completed").at(0);
   CHECK(completed["detail"]["result"] == "incomplete");
   CHECK(completed["detail"]["incomplete"].size() == 1);
-  // Registered (the phone finished), with the complete files only.
+  // Registered (the phone finished). The hash list holds every file of the exhibit folder — the
+  // failed file only as its .part, with the hash of the bytes received; the registration says so.
   const std::string list = ReadFile(run.case_dir / "evidence" / "E-01.sha256");
-  CHECK(list.find((*failed)["file_id"].get<std::string>()) == std::string::npos);
+  const std::string id = (*failed)["file_id"];
+  CHECK(list.find(Sha256(kPhoto.substr(0, 40000)) + "  attempt-1/" + f["part_path"].get<std::string>() + "\n") !=
+        std::string::npos);
+  CHECK(list.find("/" + id + "\n") == std::string::npos);
+  CHECK(run.Events("evidence_registered").at(0)["detail"]["files_by_kind"]["partial"] == 1);
 }
 
 TEST_CASE("fault: the phone asks for its passcode; the examiner is told, the backup goes on",
@@ -234,7 +239,8 @@ TEST_CASE("fault: PurgeDiskSpace is answered \"not supported\" and the backup co
   REQUIRE(answered.size() == 1);
   CHECK(answered[0]["code"] == -1);
   bool logged = false;
-  for (const json& op : run.Ledger()["operations"]) logged |= op["op"] == "purge";
+  const json ledger = run.Ledger();  // (a temporary in a range-for initialiser would dangle)
+  for (const json& op : ledger["operations"]) logged |= op["op"] == "purge";
   CHECK(logged);
 }
 
@@ -280,13 +286,22 @@ TEST_CASE("fault: a retry after a cable pull is attempt-2 of the same exhibit",
   CHECK(completed["detail"]["attempt"] == 2);
   CHECK(completed["detail"]["retries"] == 1);
   CHECK(completed["evidence_id"] == "E-01");
-  // The exhibit lists the complete files of both attempts; never the cut one.
+  // The exhibit's hash list covers both attempts: complete files, the cut file as its .part
+  // (hash of the bytes received), both ledgers; the registration counts them by kind.
   const std::string list = ReadFile(second.case_dir / "evidence" / "E-01.sha256");
-  CHECK(list.find("attempt-1/") != std::string::npos);
-  CHECK(list.find("attempt-2/") != std::string::npos);
-  CHECK(list.find(".part") == std::string::npos);
+  CHECK(list.find("attempt-1/attempt.json") != std::string::npos);
+  CHECK(list.find("attempt-2/attempt.json") != std::string::npos);
+  const json cut = second.Ledger(1)["incomplete"].at(0);
+  CHECK(list.find(cut["sha256_of_received"].get<std::string>() + "  attempt-1/" +
+                  cut["part_path"].get<std::string>()) != std::string::npos);
   const json registered = second.Events("evidence_registered").at(0);
   CHECK(registered["evidence_id"] == "E-01");
+  CHECK(registered["detail"]["files_by_kind"]["partial"] == 1);
+  CHECK(registered["detail"]["files_by_kind"]["ledger"] == 2);
+  // mfx verify agrees that the exhibit is what was registered (exit 2: unsigned only).
+  const ToolResult verify = emulator.Run({MfxBinary(), "verify", "--case", second.case_dir.string()});
+  INFO(verify.Output());
+  CHECK(verify.exit_code == 2);
 }
 
 TEST_CASE("fault: a slow start beyond libimobiledevice's 30 s receive timeout is waited out",

@@ -153,14 +153,14 @@ TEST_CASE("upload stream: idle between frames is waited for; idle inside a block
   }
   SECTION("idle inside a block of a lossless source: waited for") {
     FixtureSource source(stream, 1000, SourceEnd::kClosed, false);
-    source.IdleAt(5000);
+    source.IdleAt(5029);  // a piece boundary: 29 header bytes, then 1000-byte pieces
     RecordingSink sink;
     CHECK(ReadUploadBatch(source, sink).end == UploadBatchResult::End::kBatchEnd);
     CHECK(sink.files.at(0).end == FileEnd::kComplete);
   }
   SECTION("idle inside a block of a lossy source: the stream cannot be trusted") {
     FixtureSource source(stream, 1000, SourceEnd::kClosed, true);
-    source.IdleAt(5000);
+    source.IdleAt(5029);  // a piece boundary: 29 header bytes, then 1000-byte pieces
     RecordingSink sink;
     const UploadBatchResult r = ReadUploadBatch(source, sink);
     CHECK(r.end == UploadBatchResult::End::kStreamEnded);

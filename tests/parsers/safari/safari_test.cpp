@@ -2,6 +2,7 @@
 // epoch rule, damaged rows, unknown schemas, and the real device schemas.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -187,4 +188,27 @@ TEST_CASE("safari: the real device schemas are accepted", "[parsers][safari][rea
       CHECK(r.Run("safari")->issues.empty());
     }
   }
+}
+
+TEST_CASE("safari: 50,000 visits of 10,000 items parse in one pass", "[parsers][safari][scale]") {
+  const Generated& g = GetGenerated("ios17", false);
+  TempDir tmp;
+  const auto db = tmp / "History.db";
+  ExtractPlain(g.backup, "HomeDomain", "Library/Safari/History.db", db);
+  ExecSql(db, "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 10099) "
+              "INSERT INTO history_items (id, url, visit_count, daily_visit_counts, "
+              "should_recompute_derived_visit_counts, visit_count_score) "
+              "SELECT i, 'https://example.com/page/' || i, 5, x'00', 0, 0 FROM n;"
+              "WITH RECURSIVE n(i) AS (SELECT 1000 UNION ALL SELECT i + 1 FROM n WHERE i < 50999) "
+              "INSERT INTO history_visits (id, history_item, visit_time, title) "
+              "SELECT i, 100 + (i % 10000), 700000000.0 + i, 'Page ' || i FROM n;");
+  MappedEnv env;
+  env.Map(kHistory, db);
+  const auto started = std::chrono::steady_clock::now();
+  auto r = ParseEnv(env, Facts(17), {"safari"});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  REQUIRE(Records(r, "web_history").size() == 50007);
+  CHECK(Records(r, "web_history").back()["url"] == "https://example.com/page/1099");
+  WARN("50,007 visits parsed in " << seconds << " s");
+  CHECK(seconds < 30);
 }
