@@ -201,7 +201,12 @@ Status Parse(const ParserInputs& inputs, ParserContext& ctx) {
     last = std::string(domain);
     const std::string bundle(domain.substr(kAppDomainPrefix.size()));
     apps.Get(bundle);
-    apps.SeenIn(bundle, kDomains, Provenance{last, "", "", std::nullopt, {}, {}});
+    // The container's evidence is its first file in the manifest: name it, so the record can be
+    // traced to a row of the backup's file list like any other.
+    const std::string relative = path.substr(slash + 1);
+    apps.SeenIn(bundle, kDomains,
+                Provenance{last, relative, backup::ComputeFileId(last, relative), std::nullopt, {},
+                           "app container: first file of the domain in the backup's file list"});
   }
   for (Found& f : apps.found()) {
     App& app = f.app;

@@ -432,7 +432,7 @@ TEST_CASE("structure findings and the lowest code winning", "[reports][verify]")
   }
 }
 
-TEST_CASE("--record appends verified or verification_failed after the seal", "[reports][verify]") {
+TEST_CASE("verify --record appends verified or verification_failed after the seal", "[reports][verify]") {
   TempDir tmp;
   const fs::path dir = FreshCopy(tmp);
   auto o = testing::TrustingOptions();

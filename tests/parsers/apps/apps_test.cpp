@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <ctime>
+#include <map>
 #include <set>
 
 #include "core/memory_env.h"
@@ -89,14 +90,18 @@ json ExpectedApps(const json& record) {
     seen(get(bundle), "Manifest.plist", {{"domain", "BackupRoot"}, {"path", "Manifest.plist"}, {"table", nullptr},
                                          {"rowid", "Applications/" + bundle}});
   }
-  std::set<std::string> domains;
+  // A container's provenance is its first file (byte order of relative paths).
+  std::map<std::string, std::string> domains;
   for (const auto& f : record.at("files")) {
     const std::string domain = f.at("domain");
-    if (f.at("kind") == "file" && domain.starts_with("AppDomain-")) domains.insert(domain);
+    if (f.at("kind") != "file" || !domain.starts_with("AppDomain-")) continue;
+    const std::string path = f.at("relative_path");
+    auto [it, fresh] = domains.emplace(domain, path);
+    if (!fresh && path < it->second) it->second = path;
   }
-  for (const auto& domain : domains) {
+  for (const auto& [domain, path] : domains) {
     seen(get(domain.substr(10)), "backup domains",
-         {{"domain", domain}, {"path", ""}, {"table", nullptr}, {"rowid", nullptr}});
+         {{"domain", domain}, {"path", path}, {"table", nullptr}, {"rowid", nullptr}});
   }
   json out = json::array();
   for (const auto& b : order) out.push_back(apps[b]);
