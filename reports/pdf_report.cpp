@@ -1133,7 +1133,9 @@ class Builder {
       Para("One table per kind. UTC, and local time in " + OrNot(Str(m_, "display_zone"), "UTC") +
            " with the offset in force at that instant. Source: the file, table and row the record came from. "
            "Control characters in evidence text are shown as \u27E8U+202E\u27E9 instead of being applied; long "
-           "cells continue across pages.");
+           "cells continue across pages, and a value longer than " + WithThousands(options_.max_cell_chars) +
+           " characters is printed up to there with a note naming how much follows and the export that holds "
+           "all of it.");
     }
     size_t i = 0;
     for (const auto& t : tables) {
@@ -1145,6 +1147,26 @@ class Builder {
     }
     flow_.SetExhibit(exhibits_.empty() ? "" : exhibits_.front());
     flow_.SetLandscape(false);
+  }
+
+  // Cuts `text` after options_.max_cell_chars code points (never inside a UTF-8 sequence) and
+  // appends what was left out and where the whole value is.
+  void CapCell(std::string& text, const std::string& kind, const std::string& export_path, size_t row) const {
+    if (text.size() <= options_.max_cell_chars) return;  // bytes ≥ code points
+    size_t chars = 0, cut = std::string::npos;
+    for (size_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation byte
+      if (chars == options_.max_cell_chars) cut = i;
+      ++chars;
+    }
+    if (cut == std::string::npos) return;
+    const uint64_t left = chars - options_.max_cell_chars;
+    std::string jsonl = export_path;
+    if (jsonl.ends_with(".csv")) jsonl.replace(jsonl.size() - 4, 4, ".jsonl");
+    text.resize(cut);
+    text += " \u27E8\u2026 " + WithThousands(left) + " more characters not printed (" + WithThousands(chars) +
+            " in all); the whole value is in " + jsonl + " and " + export_path + ", the " + kind +
+            " record with this row's source (#" + std::to_string(row) + " here)\u27E9";
   }
 
   void FindingsTable(const json& t, size_t index) {
@@ -1218,6 +1240,7 @@ class Builder {
           const size_t mc = c - number;
           text = row.is_array() ? (mc < row.size() ? Str(row[mc]) : "") : (mc == 0 ? Str(row) : "");
         }
+        if (!(number && c == 0)) CapCell(text, kind, export_path, r + 1);
         pdf::CountEmoji(text, emoji_);
         pdf::CountControls(text, controls_);
         if (emoji_first_.size() < emoji_.size()) {

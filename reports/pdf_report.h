@@ -46,6 +46,10 @@ struct PdfOptions {
   // At most this many rows of one table are drawn (the model's own cap normally applies
   // first); beyond it the report says how many are shown and where the full list is.
   size_t max_table_rows = 5000;
+  // A findings cell longer than this many characters (code points) is printed up to here and then
+  // says how many characters follow and where the whole value is (the export and the row): a
+  // 70,000-character message would otherwise fill some 45 pages in a narrow column. Never silent.
+  size_t max_cell_chars = 12000;
   // Refuse to render when a required font family does not resolve (always on in mfx; tests of
   // the check itself turn it off to compare).
   bool check_fonts = true;

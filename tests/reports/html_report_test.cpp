@@ -265,9 +265,8 @@ TEST_CASE("200,000 messages: the report loads, counts and searches in headless C
                                  << DomAttribute(load.dom, "mfx-status", "data-script-ms") << " ms), whole headless run "
                                  << load.wall_ms << " ms; search run " << search.wall_ms
                                  << " ms (script " << DomAttribute(search.dom, "mfx-status", "data-script-ms") << " ms)");
-  // Generous bounds (shared CI machines, sanitizer builds): the target is < 3 s on a desk.
-  CHECK(std::stod(ready) < 30000.0);
-  CHECK(load.wall_ms < 120000.0);
+  // Times are printed, not asserted (speed targets live in scripts/bench; the target is < 3 s on a
+  // desk). What keeps the page responsive is asserted above: only the visible page is in the DOM.
 }
 
 TEST_CASE("HtmlEscape and AppendScriptJsonString", "[reports][html]") {

@@ -114,3 +114,33 @@ TEST_CASE("PDF report: long cells never overlap other text", "[reports][pdf]") {
 
 }  // namespace
 }  // namespace mfx::testing
+
+namespace mfx::testing {
+namespace {
+
+// Beyond PdfOptions::max_cell_chars a cell is cut, never silently: the text printed is exactly the
+// value's first max_cell_chars characters, followed by a note with the count of the rest and the
+// export that holds the whole value. Values at or under the cap are untouched.
+TEST_CASE("PDF report: a cell beyond the character cap is cut with a note saying how much follows", "[reports][pdf]") {
+  TempDir dir;
+  reports::PdfOptions options;
+  options.max_cell_chars = 3000;
+  json model = LongCellModel();
+  // A multi-byte character right at the cut: the cut counts characters, not bytes.
+  std::string message = LongMessage();
+  message.replace(2999, 1, "\u00E9");
+  model["tables"][0]["rows"][1] = SmsRow(2, message);
+  const fs::path pdf = Render(model, dir.path(), "report.pdf", options);
+  const std::string content = ColumnText(Words(pdf), "Content", "Source");
+  // The first 3,000 characters (2,999 ASCII + é), then the note; nothing of the rest.
+  const std::string head = "short" + NoSpace(message.substr(0, 3001)) + NoSpace("\u27E8\u2026 7,000 more characters not printed (10,000 in all); the whole value is in ");
+  INFO(content.substr(0, 200) << " … " << content.substr(content.size() > 2400 ? content.size() - 2400 : 0, 300));
+  CHECK(content.starts_with(head));
+  CHECK(content.find(NoSpace(message.substr(3001, 40))) == std::string::npos);
+  CHECK(content.find(".jsonl") != std::string::npos);
+  // The 2,000-character URL is under the cap and appears whole, then the last row.
+  CHECK(content.ends_with(LongUrl() + "after"));
+}
+
+}  // namespace
+}  // namespace mfx::testing

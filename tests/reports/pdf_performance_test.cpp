@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 using namespace pdf_fixtures;
 using namespace pdf_tools;
 
-TEST_CASE("PDF report: five 5,000-row tables render in reasonable time", "[reports][pdf][slow]") {
+TEST_CASE("PDF report: five 5,000-row tables render completely", "[reports][pdf][slow]") {
   TempDir dir;
   const nlohmann::json model = LargeModel(5, 5000);
   const auto start = std::chrono::steady_clock::now();
@@ -25,9 +25,8 @@ TEST_CASE("PDF report: five 5,000-row tables render in reasonable time", "[repor
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int pages = PageCount(pdf);
   WARN("25,000 rows: " << pages << " pages, " << fs::file_size(pdf) / 1024 << " KiB, " << seconds << " s");
-  // About 2 ms of CPU per row on the development machine (6 s); the bound leaves room for a
-  // loaded, sanitised CI build.
-  CHECK(seconds < 240);
+  // Time is printed, never asserted: speed targets live in scripts/bench (about 2 ms of CPU per
+  // row on the development machine). What is asserted is that the whole of a large report renders.
   CHECK(pages > 1000);
   // The last page closes the report and knows the total.
   const std::string last = Run("pdftotext -layout -enc UTF-8 -f " + std::to_string(pages) + " -l " +

@@ -344,6 +344,5 @@ TEST_CASE("notes: 5,000 notes with bodies parse in one pass", "[parsers][notes][
   REQUIRE(notes.size() == 5007);
   CHECK(notes.back()["text"] == "Shopping list\nMilk\nEggs ☕\n");
   CHECK(notes.back()["account"] == "iCloud");
-  WARN("5,007 notes parsed in " << seconds << " s");
-  CHECK(seconds < 30);
+  WARN("5,007 notes parsed in " << seconds << " s (printed, not asserted: speed targets live in scripts/bench)");
 }
