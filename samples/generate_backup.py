@@ -13,6 +13,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean when tests run the 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gen import traps, writer  # noqa: E402
+from gen.content.spec import SCALE_KINDS  # noqa: E402
 
 
 def parse_args(argv):
@@ -36,7 +37,18 @@ def parse_args(argv):
                    help="apply a tolerance trap (repeatable): " + ", ".join(sorted(traps.TRAPS)))
     p.add_argument("--bulk-bytes", type=int, default=0, help="extra random bytes in total")
     p.add_argument("--bulk-files", type=int, default=0, help="number of extra random files")
+    p.add_argument("--scale", action="append", default=[], metavar="KIND=N", type=_scale_item,
+                   help="N rows of KIND in total, the fixed sample rows plus synthetic ones "
+                        "(repeatable; for benchmarks): " + ", ".join(SCALE_KINDS))
     return p.parse_args(argv)
+
+
+def _scale_item(text):
+    kind, sep, n = text.partition("=")
+    if not sep or kind not in SCALE_KINDS or not n.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected KIND=N with KIND one of {', '.join(SCALE_KINDS)}")
+    return kind, int(n)
 
 
 def read_password_file(path):
@@ -55,7 +67,7 @@ def main(argv=None):
     opts = writer.Options(out=a.out, record=a.record, style=a.style, encrypt=a.encrypt,
                           password=password, dpic=a.dpic, iterations=a.iterations, seed=a.seed,
                           traps=a.trap, bulk_bytes=a.bulk_bytes, bulk_files=a.bulk_files,
-                          manifest_key_class=a.manifest_key_class)
+                          manifest_key_class=a.manifest_key_class, scale=dict(a.scale))
     try:
         rec = writer.generate(opts)
     except writer.GenerationError as e:

@@ -14,7 +14,7 @@ from typing import Optional
 
 from . import crypto, device, keybag, manifest_db, mbdb, nskeyed, plists, traps, util
 from .content import collect
-from .content.spec import Context, FileSpec
+from .content.spec import SCALE_KINDS, Context, FileSpec
 
 RECORD_FORMAT_VERSION = 1
 FLAGS = {"file": 1, "dir": 2, "symlink": 4}
@@ -41,6 +41,7 @@ class Options:
     bulk_bytes: int = 0
     bulk_files: int = 0
     manifest_key_class: int = 3
+    scale: dict = field(default_factory=dict)  # kind -> rows in total (content/spec.SCALE_KINDS)
 
 
 @dataclass
@@ -89,6 +90,9 @@ def _validate(opts):
         errs.append("--manifest-key-class must be a WRAP 2 class (1-4, 6-8)")
     if opts.bulk_bytes < 0 or opts.bulk_files < 0:
         errs.append("--bulk-bytes/--bulk-files must be >= 0")
+    for kind, n in opts.scale.items():
+        if kind not in SCALE_KINDS or n < 0:
+            errs.append(f"--scale {kind}={n}: unknown kind or negative count")
     has_keys = opts.encrypt or "decrypted-flagged" in opts.traps
     errs += traps.validate(opts.traps, opts.style, has_keys)
     if len(set(opts.traps)) != len(opts.traps):
@@ -245,7 +249,7 @@ def generate(opts: Options) -> dict:
 
     base_time = device.STYLES[style]["base_time"]
     ctx = Context(seed=seed, style=style, base_time=base_time, bulk_bytes=opts.bulk_bytes,
-                  bulk_files=opts.bulk_files)
+                  bulk_files=opts.bulk_files, scale=dict(opts.scale))
     ident = device.make_identity(style, util.sub_rng(seed, "device", style))
 
     password = None
@@ -374,7 +378,8 @@ def generate(opts: Options) -> dict:
         "options": {"dpic": opts.dpic if style == "ios17" and kb else None,
                     "iter": opts.iterations if kb else None,
                     "manifest_key_class": opts.manifest_key_class if manifest_key else None,
-                    "bulk_bytes": opts.bulk_bytes, "bulk_files": opts.bulk_files},
+                    "bulk_bytes": opts.bulk_bytes, "bulk_files": opts.bulk_files,
+                    **({"scale": dict(opts.scale)} if opts.scale else {})},
         "device": ident,
         "info_plist": {"present": True, "format": info_format, "values": util.to_json_value(info)},
         "manifest_plist": {"present": write_manifest_plist, "format": "binary",

@@ -49,11 +49,31 @@ def _calls(ctx, rng):
     ]
 
 
+def _synthetic(ctx, n, first_pk, ios9):
+    """--scale calls: n synthetic ZCALLRECORD rows (Z_PK from first_pk), phone and FaceTime calls
+    a few minutes apart over the months before the fixed ones; a fifth of them missed."""
+    rng = ctx.rng(NAME, "scale")
+    t = ctx.base_time - util.COCOA_EPOCH - 21 * 86400 - 300 * n
+    rows = []
+    for k in range(n):
+        t += rng.randrange(60, 540)
+        answered = 0 if rng.randrange(5) == 0 else 1
+        ctype = 1 if rng.randrange(6) else rng.choice((8, 16))
+        row = (first_pk + k, 2, 1, answered, ctype, 0, None, 0, rng.randrange(2), 1,
+               t + pc.frac64(rng), rng.randrange(1, 3600) + pc.frac64(rng) if answered else 0.0,
+               "us", "Washington, DC", None, util.rand_uuid(rng),
+               f"+1555{rng.randrange(10_000_000):07d}")
+        rows.append(row if ios9 else row + (FACETIME if ctype != 1 else TELEPHONY,))
+    return rows
+
+
 def build(ctx):
     rng = ctx.rng(NAME)
     calls = _calls(ctx, rng)
     ios9 = ctx.style == "ios9"
     uuid_rng = ctx.rng(NAME, "uuid")
+    extra = ctx.extra_rows("calls", len(calls))
+    synthetic = _synthetic(ctx, extra, len(calls) + 1, ios9) if extra else None
 
     def populate(con):
         con.executescript(pim_schemas.CALLHISTORY_IOS9 if ios9 else pim_schemas.CALLHISTORY_IOS11)
@@ -69,7 +89,15 @@ def build(ctx):
                 cols["ZSERVICE_PROVIDER"] = prov
             con.execute(f"INSERT INTO ZCALLRECORD ({', '.join(cols)}) "
                         f"VALUES ({', '.join('?' * len(cols))})", list(cols.values()))
-        con.execute("INSERT INTO Z_PRIMARYKEY VALUES (2, 'CallRecord', 0, ?)", (len(calls),))
+        if synthetic:
+            cols = ("Z_PK, Z_ENT, Z_OPT, ZANSWERED, ZCALLTYPE, ZDISCONNECTED_CAUSE, "
+                    "ZFACE_TIME_DATA, ZNUMBER_AVAILABILITY, ZORIGINATED, ZREAD, ZDATE, ZDURATION, "
+                    "ZISO_COUNTRY_CODE, ZLOCATION, ZNAME, ZUNIQUE_ID, ZADDRESS"
+                    + ("" if ios9 else ", ZSERVICE_PROVIDER"))
+            con.executemany(f"INSERT INTO ZCALLRECORD ({cols}) "
+                            f"VALUES ({', '.join('?' * len(synthetic[0]))})", synthetic)
+        con.execute("INSERT INTO Z_PRIMARYKEY VALUES (2, 'CallRecord', 0, ?)",
+                    (len(calls) + extra,))
         con.execute("COMMIT")
 
     files = [FileSpec(domain=DOMAIN, path=PATH, data=sqlite_build.build_db(populate),
@@ -94,6 +122,9 @@ def build(ctx):
             "deleted": False, "source": pc.source(DOMAIN, PATH, "ZCALLRECORD", pk)})
 
     expected = {"domain": DOMAIN, "relative_path": PATH, "records": {"calls": records}}
+    if "calls" in ctx.scale:
+        # The synthetic calls are counted, not listed (records lists the fixed ones only).
+        expected["scale"] = {"calls": len(calls) + extra, "synthetic_calls": extra}
     if ios9:
         base_unix = ctx.base_time - 400 * 86400
         # (address, unix date, duration, outgoing, answered, name)

@@ -85,6 +85,31 @@ def _people(ctx, rng):
     return people
 
 
+def _synthetic(ctx, n, first_rowid, first_uid):
+    """--scale contacts: n synthetic persons (ROWIDs from first_rowid) with 0-3 phones and 0-1
+    email each (UIDs from first_uid). Returns (ABPerson rows, ABMultiValue rows) for
+    executemany."""
+    rng = ctx.rng(NAME, "scale")
+    base = ctx.base_time - util.COCOA_EPOCH
+    people, mvs = [], []
+    uid = first_uid
+    for k in range(n):
+        rowid = first_rowid + k
+        created = base - rng.randrange(86400, 3000 * 86400)
+        org = f"Example {rng.choice(LAST)} Ltd." if rng.randrange(5) == 0 else None
+        people.append((rowid, rng.choice(FIRST), f"{rng.choice(LAST)}-{k}", org, 0, created,
+                       created + rng.randrange(0, 86400), 1, util.rand_uuid(rng)))
+        for ident in range(rng.randrange(0, 4)):
+            mvs.append((uid, rowid, 3, ident, rng.randrange(1, 4),
+                        f"+1 (555) {rng.randrange(200, 999)}-{rng.randrange(10000):04d}",
+                        util.rand_uuid(rng)))
+            uid += 1
+        if rng.randrange(2):
+            mvs.append((uid, rowid, 4, 0, 2, f"person{rowid}@example.net", util.rand_uuid(rng)))
+            uid += 1
+    return people, mvs
+
+
 def build(ctx):
     rng = ctx.rng(NAME)
     people = _people(ctx, rng)
@@ -104,6 +129,18 @@ def build(ctx):
     # A phone of a person that is gone (record 99 has no ABPerson row).
     uid += 1
     mv_rows.append((uid, 99, 3, 0, 1, "+1 (202) 555-0188"))
+
+    extra = ctx.extra_rows("contacts", len(people))
+    synthetic = _synthetic(ctx, extra, len(people) + 1, uid + 1) if extra else None
+
+    def insert_synthetic(con):
+        con.execute("BEGIN")
+        con.executemany("INSERT INTO ABPerson (ROWID, First, Last, Organization, Kind, "
+                        "CreationDate, ModificationDate, StoreID, guid) VALUES (?,?,?,?,?,?,?,?,?)",
+                        synthetic[0])
+        con.executemany("INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, "
+                        "value, guid) VALUES (?,?,?,?,?,?,?)", synthetic[1])
+        con.execute("COMMIT")
 
     def create_schema(con):
         # The schema's column defaults call the device function ab_generate_guid(); every insert
@@ -150,6 +187,8 @@ def build(ctx):
         def populate_main(con):
             create_schema(con)
             insert_people(con, indexed[:1])
+            if synthetic:  # in the main file: a WAL of that size is not what devices leave
+                insert_synthetic(con)
 
         def populate_wal(con):
             insert_people(con, indexed[1:])
@@ -165,6 +204,8 @@ def build(ctx):
             create_schema(con)
             insert_people(con, indexed)
             insert_rest(con)
+            if synthetic:
+                insert_synthetic(con)
 
         files.append(FileSpec(domain=DOMAIN, path=PATH, data=sqlite_build.build_db(populate),
                               tags=("sqlite",), **ctx.times(rng)))
@@ -204,5 +245,8 @@ def build(ctx):
         rec["deleted"] = False
         rec["source"] = pc.source(DOMAIN, PATH, "ABPerson", rowid)
         records.append(rec)
-    return ContentResult(files=files, expected={
-        "domain": DOMAIN, "relative_path": PATH, "records": {"contacts": records}})
+    expected = {"domain": DOMAIN, "relative_path": PATH, "records": {"contacts": records}}
+    if "contacts" in ctx.scale:
+        # The synthetic persons are counted, not listed (records lists the fixed ones only).
+        expected["scale"] = {"contacts": len(people) + extra, "synthetic_contacts": extra}
+    return ContentResult(files=files, expected=expected)

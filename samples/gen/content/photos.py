@@ -48,6 +48,36 @@ def raw_float(v):
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
+def _synthetic(ctx, n, first_pk, ios9, first_link):
+    """--scale photos: n synthetic assets (Z_PK from first_pk; no file in the backup), each with
+    a ZADDITIONALASSETATTRIBUTES row (Z_PK = asset + 1000), every tenth in album 10. Returns
+    (asset rows, attribute rows, album links) for executemany."""
+    rng = ctx.rng(NAME, "scale")
+    cocoa_now = float(ctx.base_time - util.COCOA_EPOCH)
+    assets, extras, links = [], [], []
+    for k in range(n):
+        pk = first_pk + k
+        created = cocoa_now - rng.randrange(30 * 86400, 1500 * 86400) + pc.frac64(rng)
+        added = created + 5 + pc.frac64(rng)
+        video = rng.randrange(8) == 0
+        name = f"IMG_{pk:05d}.{'MOV' if video else 'HEIC'}"
+        row = (pk, 3 if not ios9 else 23, 1, 0, 0, 1 if video else 0, 3, 0, pk + 1000, added,
+               created, added + rng.randrange(60, 86400), None, f"DCIM/{100 + pk // 1000}APPLE",
+               name, util.rand_uuid(rng), "com.apple.quicktime-movie" if video else "public.heic")
+        if ios9:
+            row += (rng.randbytes(48),)
+        else:
+            located = rng.randrange(3) != 0
+            row += (rng.uniform(-60, 60) if located else NO_LOCATION,
+                    rng.uniform(-180, 180) if located else NO_LOCATION)
+        assets.append(row)
+        x = (pk + 1000, 1, 1, pk, name, 3600, "Europe/Paris", "2024:01:02 10:11:12")
+        extras.append(x + (("com.apple.camera",) if ios9 else ()))
+        if k % 10 == 0:
+            links.append((10, pk, 1024 * (first_link + len(links) + 1)))
+    return assets, extras, links
+
+
 def build(ctx):
     rng = ctx.rng(NAME)
     ios9 = ctx.style == "ios9"
@@ -87,6 +117,8 @@ def build(ctx):
         a.setdefault("trashed_date", None)
     albums = [(10, "Vacances d'été ☀️"), (11, "Favourites ★"), (12, None)]
     links = [(10, 1), (10, 2), (11, 1), (12, 3)]
+    extra = ctx.extra_rows("photos", len(assets))
+    synthetic = _synthetic(ctx, extra, len(assets) + 1, ios9, len(links)) if extra else None
 
     def populate(con):
         con.executescript(app_schemas.PHOTOS_IOS9 if ios9 else app_schemas.PHOTOS_IOS17)
@@ -127,6 +159,19 @@ def build(ctx):
                "Z_28ASSETS (Z_28ALBUMS, Z_3ASSETS, Z_FOK_3ASSETS)"
         for n, (album, asset) in enumerate(links):
             con.execute(f"INSERT INTO {join} VALUES (?,?,?)", (album, asset, 1024 * (n + 1)))
+        if synthetic:
+            cols = ("Z_PK, Z_ENT, Z_OPT, ZFAVORITE, ZHIDDEN, ZKIND, ZSAVEDASSETTYPE, "
+                    "ZTRASHEDSTATE, ZADDITIONALATTRIBUTES, ZADDEDDATE, ZDATECREATED, "
+                    "ZMODIFICATIONDATE, ZTRASHEDDATE, ZDIRECTORY, ZFILENAME, ZUUID, "
+                    "ZUNIFORMTYPEIDENTIFIER, "
+                    + ("ZLOCATIONDATA" if ios9 else "ZLATITUDE, ZLONGITUDE"))
+            con.executemany(f"INSERT INTO {table} ({cols}) "
+                            f"VALUES ({', '.join('?' * len(synthetic[0][0]))})", synthetic[0])
+            cols = ("Z_PK, Z_ENT, Z_OPT, ZASSET, ZORIGINALFILENAME, ZTIMEZONEOFFSET, "
+                    "ZTIMEZONENAME, ZEXIFTIMESTAMPSTRING" + (", ZCREATORBUNDLEID" if ios9 else ""))
+            con.executemany(f"INSERT INTO ZADDITIONALASSETATTRIBUTES ({cols}) "
+                            f"VALUES ({', '.join('?' * len(synthetic[1][0]))})", synthetic[1])
+            con.executemany(f"INSERT INTO {join} VALUES (?,?,?)", synthetic[2])
         con.execute("COMMIT")
 
     table = "ZGENERICASSET" if ios9 else "ZASSET"
@@ -156,4 +201,8 @@ def build(ctx):
         })
     files = [FileSpec(domain=DOMAIN, path=PATH, data=sqlite_build.build_db(populate, journal_mode="wal"),
                       tags=("sqlite",), **ctx.times(rng))]
-    return ContentResult(files=files, expected={"records": {"photos": expected}})
+    result = {"records": {"photos": expected}}
+    if "photos" in ctx.scale:
+        # The synthetic assets are counted, not listed (records lists the fixed ones only).
+        result["scale"] = {"photos": len(assets) + extra, "synthetic_photos": extra}
+    return ContentResult(files=files, expected=result)

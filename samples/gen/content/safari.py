@@ -37,8 +37,31 @@ def _cocoa(ctx, rng, age_s, whole=False):
     return t if whole else t + pc.frac64(rng)
 
 
-def _history(ctx, rng, schema, domain, path, profile, plan):
-    """plan: list of items {url, visit_count, visits: [{title, age, ok, origin, whole, redirect_to}]}."""
+def _synthetic(ctx, n, first_item, first_visit, newer):
+    """--scale visits: n synthetic visits (ids from first_visit) of about n/4 new URLs (ids from
+    first_item), over the year before the backup. Returns (history_items rows, history_visits
+    rows) for executemany."""
+    rng = ctx.rng(NAME, "scale")
+    n_items = max(1, n // 4)
+    visits, counts = [], [0] * n_items
+    for k in range(n):
+        i = rng.randrange(n_items)
+        counts[i] += 1
+        when = _cocoa(ctx, rng, rng.randrange(365 * 86400))
+        visits.append((first_visit + k, first_item + i, when, f"Page {i} — example site {i % 97}",
+                       1 if rng.randrange(50) else 0, 0, 0, None, None, rng.randrange(2), 1))
+    items = []
+    for i, count in enumerate(counts):
+        url = f"https://site{i % 97}.example.com/page/{i}?ref=bench"
+        row = (first_item + i, url, f"site{i % 97}", count, b"\x00" * 4, 0)
+        items.append(row + ((count * 100,) if newer else ()))
+    return items, visits
+
+
+def _history(ctx, rng, schema, domain, path, profile, plan, extra=0):
+    """plan: list of items {url, visit_count, visits: [{title, age, ok, origin, whole, redirect_to}]}.
+
+    extra: synthetic visits to add (--scale visits)."""
     newer = schema is app_schemas.HISTORY_SAFARI
     items, visits = [], []
     vid = 0
@@ -47,6 +70,7 @@ def _history(ctx, rng, schema, domain, path, profile, plan):
         for v in item["visits"]:
             vid += 1
             visits.append(dict(v, id=vid, item=iid, time=_cocoa(ctx, rng, v["age"], v.get("whole"))))
+    synthetic = _synthetic(ctx, extra, len(items) + 1, vid + 1, newer) if extra else None
     # Redirects point at visit ids: resolve "redirect_to" (an index in the visit list).
     by_index = {i: v for i, v in enumerate(visits)}
     for v in visits:
@@ -75,6 +99,15 @@ def _history(ctx, rng, schema, domain, path, profile, plan):
                         "redirect_destination, origin, generation) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         (v["id"], v["item"], v["time"], v["title"], 1 if v.get("ok", True) else 0, 0,
                          0, v["redirect_source"], v["redirect_destination"], v.get("origin", 0), 1))
+        if synthetic:
+            con.executemany("INSERT INTO history_items (id, url, domain_expansion, visit_count, "
+                            "daily_visit_counts, should_recompute_derived_visit_counts"
+                            + (", visit_count_score" if newer else "") + ") VALUES "
+                            f"({', '.join('?' * len(synthetic[0][0]))})", synthetic[0])
+            con.executemany("INSERT INTO history_visits (id, history_item, visit_time, title, "
+                            "load_successful, http_non_get, synthesized, redirect_source, "
+                            "redirect_destination, origin, generation) "
+                            "VALUES (?,?,?,?,?,?,?,?,?,?,?)", synthetic[1])
         # A deleted visit leaves a tombstone (not a visit: no record).
         t = _cocoa(ctx, rng, 40 * 86400)
         con.execute("INSERT INTO history_tombstones (start_time, end_time, url, generation) "
@@ -189,7 +222,9 @@ def build(ctx):
     ]
     domain = "AppDomain-com.apple.mobilesafari" if ios9 else "HomeDomain"
     schema = app_schemas.HISTORY_IOS9 if ios9 else app_schemas.HISTORY_SAFARI
-    data, exp = _history(ctx, rng, schema, domain, HISTORY_PATH, None, main_plan)
+    fixed = sum(len(item["visits"]) for item in main_plan)
+    extra = ctx.extra_rows("visits", fixed)
+    data, exp = _history(ctx, rng, schema, domain, HISTORY_PATH, None, main_plan, extra)
     files.append(FileSpec(domain=domain, path=HISTORY_PATH, data=data, tags=("sqlite",),
                           **ctx.times(rng)))
     web += exp
@@ -206,4 +241,9 @@ def build(ctx):
     data, marks = _bookmarks(ctx, rng)
     files.append(FileSpec(domain="HomeDomain", path=BOOKMARKS_PATH, data=data, tags=("sqlite",),
                           **ctx.times(rng)))
-    return ContentResult(files=files, expected={"records": {"web_history": web, "bookmarks": marks}})
+    expected = {"records": {"web_history": web, "bookmarks": marks}}
+    if "visits" in ctx.scale:
+        # The synthetic visits (main History.db) are counted, not listed.
+        expected["scale"] = {"visits": fixed + extra, "synthetic_visits": extra,
+                             "history_db": f"{domain}/{HISTORY_PATH}"}
+    return ContentResult(files=files, expected=expected)

@@ -129,6 +129,51 @@ def _attachment_specs(rng):
     return specs
 
 
+def _synthetic(ctx, n, first_rowid, end_cocoa_s, ios9):
+    """--scale messages: n synthetic one-to-one messages (ROWIDs from first_rowid, one every
+    minute or so up to end_cocoa_s) over a few hundred new handles and chats. Every row carries
+    attributedBody; on ios17 a quarter have text NULL (the body only in attributedBody).
+    Returns the rows of each table as lists of tuples for executemany."""
+    rng = ctx.rng(NAME, "scale")
+    n_chats = max(1, min(500, n // 200))
+    first_chat = max(CHATS) + 1
+    first_handle = max(h[0] for h in HANDLES) + 1
+    handles, chats, chat_handles = [], [], []
+    for i in range(n_chats):
+        hid, cid = first_handle + i, first_chat + i
+        ident = f"+1555{2000000 + i:07d}"
+        service = "SMS" if i % 4 == 3 else "iMessage"
+        handles.append((hid, ident, "us", service, None) + (() if ios9 else (None,)))
+        chats.append((cid, f"{service};-;{ident}", 45, 3, util.rand_uuid(rng), ident, service,
+                      None, "E:owner@example.com", None, util.rand_uuid(rng)))
+        chat_handles.append((cid, hid))
+    texts = []
+    for _ in range(256):
+        words = [rng.choice(WORDS) for _ in range(rng.randrange(2, 30))]
+        texts.append(" ".join(words).capitalize() + rng.choice(".?!"))
+    bodies = [typedstream.encode_attributed_body(t)[0] for t in texts]
+    messages, joins = [], []
+    t = end_cocoa_s - 60 * n
+    for k in range(n):
+        rowid = first_rowid + k
+        t += rng.randrange(30, 90)
+        chat = rng.randrange(n_chats)
+        from_me = rng.randrange(2)
+        service = chats[chat][6]
+        j = rng.randrange(len(texts))
+        text = None if (not ios9 and rng.randrange(4) == 0) else texts[j]
+        date = t if ios9 else t * 1_000_000_000 + rng.randrange(1, 1_000_000_000)
+        step = 1 if ios9 else 1_000_000_000
+        read = 1 if (from_me or rng.randrange(10)) else 0
+        row = (rowid, util.rand_uuid(rng), text, 0 if from_me else first_handle + chat, service,
+               "p:+12025550100" if service == "SMS" else "e:owner@example.com", bodies[j],
+               date, date + 300 * step if read and not from_me else 0,
+               date + 2 * step if from_me else 0, 1, 1, from_me, read, from_me, 0, None)
+        messages.append(row if ios9 else row + (None, 0, 0, 0))
+        joins.append((first_chat + chat, rowid) + (() if ios9 else (date,)))
+    return handles, chats, chat_handles, messages, joins
+
+
 def build(ctx):
     rng = ctx.rng(NAME)
     ios9 = ctx.style == "ios9"
@@ -205,6 +250,32 @@ def build(ctx):
             join["message_date"] = row["date"]
         insert(con, "chat_message_join", join)
 
+    extra = ctx.extra_rows("messages", len(messages))
+    synthetic = _synthetic(ctx, extra, len(messages) + 1, base, ios9) if extra else None
+
+    def insert_synthetic(con):
+        handles, chats, chat_handles, msgs, joins = synthetic
+        hcols = "ROWID, id, country, service, uncanonicalized_id" + \
+            ("" if ios9 else ", person_centric_id")
+        con.executemany(f"INSERT INTO handle ({hcols}) VALUES ({', '.join('?' * len(handles[0]))})",
+                        handles)
+        con.executemany("INSERT INTO chat (ROWID, guid, style, state, account_id, chat_identifier, "
+                        "service_name, room_name, account_login, display_name, group_id) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)", chats)
+        con.executemany("INSERT INTO chat_handle_join (chat_id, handle_id) VALUES (?,?)",
+                        chat_handles)
+        mcols = ("ROWID, guid, text, handle_id, service, account, attributedBody, date, date_read, "
+                 "date_delivered, is_delivered, is_finished, is_from_me, is_read, is_sent, "
+                 "item_type, group_title")
+        if not ios9:
+            mcols += (", associated_message_guid, associated_message_type, date_edited, "
+                      "date_retracted")
+        con.executemany(f"INSERT INTO message ({mcols}) VALUES ({', '.join('?' * len(msgs[0]))})",
+                        msgs)
+        jcols = "chat_id, message_id" + ("" if ios9 else ", message_date")
+        con.executemany(f"INSERT INTO chat_message_join ({jcols}) "
+                        f"VALUES ({', '.join('?' * len(joins[0]))})", joins)
+
     def populate_main(con):
         con.executescript(sms_schemas.IOS9 if ios9
                           else sms_schemas.IOS13 + sms_schemas.IOS16_ADDITIONS)
@@ -229,6 +300,8 @@ def build(ctx):
         for x, row, _ in rows:
             if not x["in_wal"]:
                 insert_message(con, x, row)
+        if synthetic:
+            insert_synthetic(con)
         for att_rowid, msg_rowid, a in att_rows:
             cols = {"ROWID": att_rowid, "guid": a["guid"],
                     "created_date": base + 4 * 3600 * msg_rowid,  # Cocoa SECONDS
@@ -324,4 +397,9 @@ def build(ctx):
                 "wal_rows": [x["rowid"] for x in messages if x["in_wal"]],
                 "sync_deleted_messages": 0 if ios9 else 2,
                 "records": {"messages": records}, "decode_chains": chains}
+    if "messages" in ctx.scale:
+        # The synthetic rows are counted, not listed (records lists the fixed rows only).
+        expected["scale"] = {"messages": len(messages) + extra, "synthetic_messages": extra,
+                             "synthetic_rowids": [len(messages) + 1, len(messages) + extra]
+                             if extra else None}
     return ContentResult(files=files, expected=expected)

@@ -12,6 +12,8 @@ from typing import Callable, Iterable, Optional, Union
 from .. import util
 
 KINDS = ("file", "dir", "symlink")
+# --scale KIND=N: the record kinds a content module can scale up with synthetic rows.
+SCALE_KINDS = ("messages", "contacts", "calls", "visits", "photos")
 DEFAULT_MODE = {"file": 0o100644, "dir": 0o40755, "symlink": 0o120755}
 
 # bytes, or a zero-argument callable returning an iterable of byte chunks (streamed to disk).
@@ -81,9 +83,16 @@ class Context:
     base_time: int                 # Unix seconds of the backup; file times precede it
     bulk_bytes: int = 0
     bulk_files: int = 0
+    scale: dict = field(default_factory=dict)  # --scale: kind -> rows wanted in total
 
     def rng(self, *labels):
         return util.sub_rng(self.seed, "content", *labels)
+
+    def extra_rows(self, kind, fixed):
+        """How many synthetic rows of a --scale kind to add to the module's `fixed` rows (0 when
+        the kind is not scaled). The synthetic rows come from ctx.rng(module, "scale") only, so the
+        fixed rows, and the whole backup without --scale, stay byte-identical."""
+        return max(0, self.scale.get(kind, 0) - fixed) if kind in self.scale else 0
 
     def times(self, rng, max_age_days=400):
         """A plausible (birth, mtime, ctime, atime) before base_time."""
