@@ -5,6 +5,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -43,97 +46,312 @@ class OutFile {
   std::filesystem::path path_;
 };
 
-std::string ColText(const Statement& st, int i) { return SanitizeUtf8(st.Text(i)); }
+// Text of a column as valid UTF-8: the column's own bytes when they are (no copy), else the
+// SanitizeUtf8 copy in `scratch`.
+std::string_view CleanText(const Statement& st, int i, std::string& scratch) {
+  const std::string_view v = st.Text(i);
+  if (IsValidUtf8(v)) return v;
+  scratch = SanitizeUtf8(v);
+  return scratch;
+}
 
-// Maps a row of a kind's table back to its export JSON (must equal RecordToJson).
-class RowReader {
- public:
-  RowReader(const KindInfo& k, const Statement& st) : k_(k), st_(st) {
-    for (int i = 0; i < st.ColumnCount(); ++i) index_[st.ColumnName(i)] = i;
-  }
-  int Col(const std::string& name) const { return index_.at(name); }
-
-  OrderedJson Time(const std::string& name, OrderedJson& raw) const {
-    const int c = Col(name);
-    const int r = Col(name + "_raw");
-    if (!st_.IsNull(r)) {
-      raw[name] = OrderedJson{{"raw", ColText(st_, r)}, {"encoding", ColText(st_, Col(name + "_encoding"))}};
+// Appends s (valid UTF-8) as a JSON string, escaped exactly as nlohmann::json::dump escapes it
+// (the exports must equal RecordToJson(...).dump()).
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
     }
-    return st_.IsNull(c) ? OrderedJson() : OrderedJson(ColText(st_, c));
   }
+  out.append(s, run, std::string_view::npos);
+  out += '"';
+}
 
-  OrderedJson Json() const {
-    OrderedJson out;
-    OrderedJson raw = OrderedJson::object();
-    out["kind"] = k_.kind;
-    out["app"] = ColText(st_, Col("app"));
-    out["time"] = Time("time", raw);
-    for (const FieldColumn& f : k_.fields) {
-      const int c = Col(f.name);
-      switch (f.type) {
-        case ColumnType::kText:
-          out[f.name] = st_.IsNull(c) ? OrderedJson() : OrderedJson(ColText(st_, c));
-          break;
-        case ColumnType::kInteger:
-          out[f.name] = st_.IsNull(c) ? OrderedJson() : OrderedJson(st_.Int(c));
-          break;
-        case ColumnType::kReal:
-          out[f.name] = st_.IsNull(c) ? OrderedJson() : OrderedJson(st_.Real(c));
-          break;
-        case ColumnType::kBoolean:
-          out[f.name] = st_.IsNull(c) ? OrderedJson() : OrderedJson(st_.Int(c) != 0);
-          break;
-        case ColumnType::kJson:
-          out[f.name] = st_.IsNull(c) ? OrderedJson::array() : OrderedJson::parse(st_.Text(c), nullptr, false);
-          break;
-        case ColumnType::kTimestamp:
-          out[f.name] = Time(f.name, raw);
-          break;
-      }
-    }
-    OrderedJson s;
-    s["domain"] = ColText(st_, Col("src_domain"));
-    s["path"] = ColText(st_, Col("src_path"));
-    s["file_id"] = ColText(st_, Col("src_file_id"));
-    const int t = Col("src_table");
-    s["table"] = st_.IsNull(t) ? OrderedJson() : OrderedJson(ColText(st_, t));
-    const int r = Col("src_rowid");
-    if (st_.ColumnType(r) == SQLITE_INTEGER) s["rowid"] = st_.Int(r);
-    else if (st_.IsNull(r)) s["rowid"] = nullptr;
-    else s["rowid"] = ColText(st_, r);
-    const int d = Col("src_decode_chain");
-    if (!st_.IsNull(d)) s["decode_chain"] = ColText(st_, d);
-    out["source"] = s;
-    out["deleted"] = st_.Int(Col("deleted")) != 0;
-    out["parser"] = ColText(st_, Col("parser"));
-    out["raw_times"] = raw;
-    return out;
+void AppendKey(std::string& out, std::string_view name) {
+  AppendJsonString(out, name);
+  out += ':';
+}
+
+// A REAL as nlohmann writes it (shortest round-trip digits, "1.0" for whole values).
+std::string RealText(double v) { return OrderedJson(v).dump(); }
+
+void AppendCsvCell(std::string& out, std::string_view v) {
+  bool formula = false;
+  if (!v.empty() &&
+      (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
+    // A plain number like -12.5 is data, not a formula.
+    const std::string s(v);
+    char* end = nullptr;
+    std::strtod(s.c_str(), &end);
+    formula = end == nullptr || *end != '\0';
   }
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (formula) out += '\'';
+    out += v;
+    return;
+  }
+  out += '"';
+  if (formula) out += '\'';
+  size_t run = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != '"') continue;
+    out.append(v, run, i + 1 - run);
+    out += '"';
+    run = i + 1;
+  }
+  out.append(v, run, std::string_view::npos);
+  out += '"';
+}
 
- private:
-  const KindInfo& k_;
-  const Statement& st_;
-  std::map<std::string, int> index_;
-};
+// A JSON list column (case_db writes lists as JSON text) as its CSV cell: items joined with
+// "; ", attachment objects by their name.
+std::string ListCell(const OrderedJson& v);
 
 std::string CellOf(const OrderedJson& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_array()) {
-    std::string out;
-    for (const auto& e : v) {
-      const std::string item = e.is_object() ? (e.contains("name") ? CellOf(e["name"]) : e.dump()) : CellOf(e);
-      out += (out.empty() ? "" : "; ") + item;
-    }
-    return out;
-  }
+  if (v.is_array()) return ListCell(v);
   return v.dump();
 }
 
-std::string LocalOf(const Statement& st, int us_col, const core::TimeZone& zone) {
-  return st.IsNull(us_col) ? std::string() : zone.FormatIsoLocal(st.Int(us_col));
+std::string ListCell(const OrderedJson& v) {
+  std::string out;
+  for (const auto& e : v) {
+    const std::string item =
+        e.is_object() ? (e.contains("name") ? CellOf(e["name"]) : e.dump()) : CellOf(e);
+    out += (out.empty() ? "" : "; ") + item;
+  }
+  return out;
 }
+
+void AppendLocal(std::string& out, const Statement& st, int us_col, const core::TimeZone& zone) {
+  if (!st.IsNull(us_col)) out += zone.FormatIsoLocal(st.Int(us_col));
+}
+
+// Writes a row of a kind's table as its export line (JSON: must equal RecordToJson) and its CSV
+// line, straight from the columns into reused buffers.
+class RowWriter {
+ public:
+  RowWriter(const KindInfo& k, const Statement& st, const core::TimeZone& zone)
+      : k_(k), st_(st), zone_(zone) {
+    std::map<std::string, int> index;
+    for (int i = 0; i < st.ColumnCount(); ++i) index[st.ColumnName(i)] = i;
+    auto col = [&](const std::string& name) { return index.at(name); };
+    app_ = col("app");
+    time_ = TimeCols{col("time"), col("time_us"), col("time_raw"), col("time_encoding")};
+    for (const FieldColumn& f : k.fields) {
+      Field x{&f, col(f.name), {}};
+      if (f.type == ColumnType::kTimestamp) {
+        x.time =
+            TimeCols{x.col, col(f.name + "_us"), col(f.name + "_raw"), col(f.name + "_encoding")};
+      }
+      fields_.push_back(x);
+    }
+    domain_ = col("src_domain");
+    path_ = col("src_path");
+    file_id_ = col("src_file_id");
+    table_ = col("src_table");
+    rowid_ = col("src_rowid");
+    chain_ = col("src_decode_chain");
+    deleted_ = col("deleted");
+    parser_ = col("parser");
+  }
+
+  void Write(std::string& json, std::string& csv) {
+    raw_.clear();
+    json += "{\"kind\":";
+    AppendJsonString(json, k_.kind);
+    AppendCsvCell(csv, k_.kind);
+    json += ",\"app\":";
+    const std::string_view app = CleanText(st_, app_, scratch_);
+    AppendJsonString(json, app);
+    csv += ',';
+    AppendCsvCell(csv, app);
+    json += ",\"time\":";
+    csv += ',';
+    Time("time", time_, json, csv);
+    for (const Field& f : fields_) {
+      json += ',';
+      AppendKey(json, f.column->name);
+      csv += ',';
+      const int c = f.col;
+      switch (f.column->type) {
+        case ColumnType::kText:
+          if (st_.IsNull(c)) {
+            json += "null";
+          } else {
+            const std::string_view v = CleanText(st_, c, scratch_);
+            AppendJsonString(json, v);
+            AppendCsvCell(csv, v);
+          }
+          break;
+        case ColumnType::kInteger:
+          if (st_.IsNull(c)) {
+            json += "null";
+          } else {
+            const std::string v = std::to_string(st_.Int(c));
+            json += v;
+            AppendCsvCell(csv, v);
+          }
+          break;
+        case ColumnType::kReal:
+          if (st_.IsNull(c)) {
+            json += "null";
+          } else {
+            const std::string v = RealText(st_.Real(c));
+            json += v;
+            AppendCsvCell(csv, v);
+          }
+          break;
+        case ColumnType::kBoolean:
+          if (st_.IsNull(c)) {
+            json += "null";
+          } else {
+            const char* v = st_.Int(c) != 0 ? "true" : "false";
+            json += v;
+            csv += v;
+          }
+          break;
+        case ColumnType::kJson: {
+          const std::string_view text = st_.IsNull(c) ? std::string_view("[]") : st_.Text(c);
+          if (text == "[]") {
+            json += "[]";
+          } else {
+            const OrderedJson v = OrderedJson::parse(text, nullptr, false);
+            json += v.dump();
+            AppendCsvCell(csv, CellOf(v));
+          }
+          break;
+        }
+        case ColumnType::kTimestamp:
+          Time(f.column->name, f.time, json, csv);
+          break;
+      }
+    }
+    json += ",\"source\":{\"domain\":";
+    csv += ',';
+    Text(domain_, json, csv);
+    json += ",\"path\":";
+    csv += ',';
+    Text(path_, json, csv);
+    json += ",\"file_id\":";
+    csv += ',';
+    Text(file_id_, json, csv);
+    json += ",\"table\":";
+    csv += ',';
+    if (st_.IsNull(table_)) {
+      json += "null";
+    } else {
+      Text(table_, json, csv);
+    }
+    json += ",\"rowid\":";
+    csv += ',';
+    const int rowid_type = st_.ColumnType(rowid_);
+    if (rowid_type == SQLITE_INTEGER) {
+      const std::string v = std::to_string(st_.Int(rowid_));
+      json += v;
+      AppendCsvCell(csv, v);
+    } else if (rowid_type == SQLITE_NULL) {
+      json += "null";
+    } else {
+      Text(rowid_, json, csv);
+    }
+    if (!st_.IsNull(chain_)) {
+      json += ",\"decode_chain\":";
+      AppendJsonString(json, CleanText(st_, chain_, scratch_));
+    }
+    const char* deleted = st_.Int(deleted_) != 0 ? "true" : "false";
+    json += "},\"deleted\":";
+    json += deleted;
+    csv += ',';
+    csv += deleted;
+    json += ",\"parser\":";
+    csv += ',';
+    Text(parser_, json, csv);
+    json += ",\"raw_times\":{";
+    json += raw_;
+    json += "}}\n";
+    csv += '\n';
+  }
+
+ private:
+  struct TimeCols {
+    int text = -1, us = -1, raw = -1, encoding = -1;
+  };
+  struct Field {
+    const FieldColumn* column;
+    int col;
+    TimeCols time;
+  };
+
+  // A text column into both lines (the CSV cell is appended where the caller put its comma).
+  void Text(int c, std::string& json, std::string& csv) {
+    const std::string_view v = CleanText(st_, c, scratch_);
+    AppendJsonString(json, v);
+    AppendCsvCell(csv, v);
+  }
+
+  // A timestamp: ISO text (or null), then its local-time CSV cell; raw and encoding into raw_.
+  void Time(std::string_view name, const TimeCols& t, std::string& json, std::string& csv) {
+    if (!st_.IsNull(t.raw)) {
+      if (!raw_.empty()) raw_ += ',';
+      AppendKey(raw_, name);
+      raw_ += "{\"raw\":";
+      AppendJsonString(raw_, CleanText(st_, t.raw, scratch_));
+      raw_ += ",\"encoding\":";
+      AppendJsonString(raw_, CleanText(st_, t.encoding, scratch_));
+      raw_ += '}';
+    }
+    if (st_.IsNull(t.text)) {
+      json += "null";
+    } else {
+      Text(t.text, json, csv);
+    }
+    csv += ',';
+    AppendLocal(csv, st_, t.us, zone_);
+  }
+
+  const KindInfo& k_;
+  const Statement& st_;
+  const core::TimeZone& zone_;
+  int app_ = -1, domain_ = -1, path_ = -1, file_id_ = -1, table_ = -1, rowid_ = -1, chain_ = -1,
+      deleted_ = -1, parser_ = -1;
+  TimeCols time_;
+  std::vector<Field> fields_;
+  std::string raw_, scratch_;
+};
 
 // SQL for the timeline's message column, per kind (coalesce keeps NULLs out of the text).
 const char* SummarySql(const std::string& kind) {
@@ -183,18 +401,123 @@ std::string SqlString(const std::string& s) {
 }  // namespace
 
 std::string CsvCell(std::string_view v) {
-  std::string s(v);
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
-    // A plain number like -12.5 is data, not a formula.
-    char* end = nullptr;
-    std::strtod(s.c_str(), &end);
-    if (end == nullptr || *end != '\0') s.insert(s.begin(), '\'');
-  }
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
+  std::string out;
+  AppendCsvCell(out, v);
+  return out;
 }
+
+namespace {
+
+// Buffers are flushed to their files once they pass this size.
+constexpr size_t kFlushBytes = 1 << 20;
+
+void Flush(OutFile& f, std::string& buffer, size_t at_least) {
+  if (buffer.size() < at_least || buffer.empty()) return;
+  f.Write(buffer);
+  buffer.clear();
+}
+
+// exports/timeline.{jsonl,csv} from the UNION of every kind's timestamp columns, sorted by time.
+Status WriteTimeline(const std::filesystem::path& case_db, const std::string& timeline_sql,
+                     const std::filesystem::path& exports_dir, const core::TimeZone& zone,
+                     int64_t& rows) {
+  MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
+  MFX_ASSIGN_OR_RETURN(auto tj, OutFile::Create(exports_dir / "timeline.jsonl"));
+  MFX_ASSIGN_OR_RETURN(auto tc, OutFile::Create(exports_dir / "timeline.csv"));
+  tc.Write(
+      "message,datetime,timestamp_desc,timestamp,datetime_local,kind,app,record_id,source_domain,"
+      "source_path,source_table,source_rowid,raw,encoding,deleted\n");
+  MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(timeline_sql + " ORDER BY us, kind, id"));
+  std::string json, csv, scratch;
+  auto text = [&](int c) { return CleanText(st, c, scratch); };
+  for (;;) {
+    MFX_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const int64_t us = st.Int(0);
+    const std::string iso = core::FormatIsoUtc(us);
+    const std::string record_id = std::to_string(st.Int(3));
+    json += "{\"datetime\":";
+    AppendJsonString(json, iso);
+    json += ",\"timestamp_desc\":";
+    AppendJsonString(json, text(2));
+    json += ",\"message\":";
+    AppendJsonString(json, text(5));
+    AppendCsvCell(csv, text(5));
+    csv += ',';
+    csv.append(iso, 0, iso.size() - 1);  // Timesketch: +00:00 instead of Z
+    csv += "+00:00,";
+    AppendCsvCell(csv, text(2));
+    csv += ',';
+    csv += std::to_string(us);
+    csv += ',';
+    csv += zone.FormatIsoLocal(us);
+    json += ",\"kind\":";
+    AppendJsonString(json, text(1));
+    csv += ',';
+    AppendCsvCell(csv, text(1));
+    json += ",\"app\":";
+    AppendJsonString(json, text(4));
+    csv += ',';
+    AppendCsvCell(csv, text(4));
+    json += ",\"record_id\":";
+    json += record_id;
+    csv += ',';
+    csv += record_id;
+    json += ",\"source\":{\"domain\":";
+    AppendJsonString(json, text(6));
+    csv += ',';
+    AppendCsvCell(csv, text(6));
+    json += ",\"path\":";
+    AppendJsonString(json, text(7));
+    csv += ',';
+    AppendCsvCell(csv, text(7));
+    json += ",\"table\":";
+    csv += ',';
+    if (st.IsNull(8)) {
+      json += "null";
+    } else {
+      AppendJsonString(json, text(8));
+      AppendCsvCell(csv, text(8));
+    }
+    json += ",\"rowid\":";
+    csv += ',';
+    const int rowid_type = st.ColumnType(9);
+    if (rowid_type == SQLITE_INTEGER) {
+      const std::string v = std::to_string(st.Int(9));
+      json += v;
+      AppendCsvCell(csv, v);
+    } else if (rowid_type == SQLITE_NULL) {
+      json += "null";
+    } else {
+      AppendJsonString(json, text(9));
+      AppendCsvCell(csv, text(9));
+    }
+    json += "},\"raw\":";
+    AppendJsonString(json, text(10));
+    csv += ',';
+    AppendCsvCell(csv, text(10));
+    json += ",\"encoding\":";
+    AppendJsonString(json, text(11));
+    csv += ',';
+    AppendCsvCell(csv, text(11));
+    const char* deleted = st.Int(12) != 0 ? "true" : "false";
+    json += ",\"deleted\":";
+    json += deleted;
+    json += "}\n";
+    csv += ',';
+    csv += deleted;
+    csv += '\n';
+    ++rows;
+    Flush(tj, json, kFlushBytes);
+    Flush(tc, csv, kFlushBytes);
+  }
+  Flush(tj, json, 0);
+  Flush(tc, csv, 0);
+  MFX_RETURN_IF_ERROR(tj.Close());
+  return tc.Close();
+}
+
+}  // namespace
 
 Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
                                  const std::filesystem::path& exports_dir, const core::TimeZone& zone) {
@@ -202,49 +525,14 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
   std::error_code ec;
   std::filesystem::create_directories(exports_dir, ec);
   ExportFiles out;
+  // The timeline query first: it runs on a second thread (its own connection) beside the
+  // per-kind files.
   std::string timeline_sql;
+  std::vector<const KindInfo*> kinds;
   for (const KindInfo& k : AllKinds()) {
     MFX_ASSIGN_OR_RETURN(int64_t n, db->QueryInt("SELECT count(*) FROM \"" + k.kind + "\""));
     if (n == 0) continue;
-    MFX_ASSIGN_OR_RETURN(auto jsonl, OutFile::Create(exports_dir / (k.kind + ".jsonl")));
-    MFX_ASSIGN_OR_RETURN(auto csv, OutFile::Create(exports_dir / (k.kind + ".csv")));
-    // CSV header: kind, app, time, time_local, fields (+ _local for timestamps), source, deleted.
-    std::string header = "kind,app,time,time_local";
-    for (const auto& f : k.fields) {
-      header += "," + f.name;
-      if (f.type == ColumnType::kTimestamp) header += "," + f.name + "_local";
-    }
-    header += ",source_domain,source_path,source_file_id,source_table,source_rowid,deleted,parser\n";
-    csv.Write(header);
-    MFX_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT * FROM \"" + k.kind + "\" ORDER BY id"));
-    RowReader reader(k, st);
-    std::string line;
-    int64_t rows = 0;
-    for (;;) {
-      MFX_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      const OrderedJson j = reader.Json();
-      jsonl.Write(j.dump());
-      jsonl.Write("\n");
-      line.clear();
-      line += CsvCell(k.kind) + "," + CsvCell(CellOf(j["app"])) + "," + CsvCell(CellOf(j["time"])) + "," +
-              CsvCell(LocalOf(st, reader.Col("time_us"), zone));
-      for (const auto& f : k.fields) {
-        line += "," + CsvCell(CellOf(j[f.name]));
-        if (f.type == ColumnType::kTimestamp) line += "," + CsvCell(LocalOf(st, reader.Col(f.name + "_us"), zone));
-      }
-      const OrderedJson& s = j["source"];
-      line += "," + CsvCell(CellOf(s["domain"])) + "," + CsvCell(CellOf(s["path"])) + "," +
-              CsvCell(CellOf(s["file_id"])) + "," + CsvCell(CellOf(s["table"])) + "," +
-              CsvCell(CellOf(s["rowid"])) + "," + CellOf(j["deleted"]) + "," + CsvCell(CellOf(j["parser"])) + "\n";
-      csv.Write(line);
-      ++rows;
-    }
-    MFX_RETURN_IF_ERROR(jsonl.Close());
-    MFX_RETURN_IF_ERROR(csv.Close());
-    out.records[k.kind + ".jsonl"] = rows;
-    out.records[k.kind + ".csv"] = rows;
-
+    kinds.push_back(&k);
     std::vector<std::string> time_columns{"time"};
     for (const auto& f : k.fields) {
       if (f.type == ColumnType::kTimestamp) time_columns.push_back(f.name);
@@ -257,51 +545,66 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
                       c + "_encoding\" AS enc, deleted FROM \"" + k.kind + "\" WHERE \"" + c + "_us\" IS NOT NULL";
     }
   }
+  int64_t timeline_rows = 0;
+  Status timeline_status;
+  std::thread timeline;
   if (!timeline_sql.empty()) {
-    MFX_ASSIGN_OR_RETURN(auto tj, OutFile::Create(exports_dir / "timeline.jsonl"));
-    MFX_ASSIGN_OR_RETURN(auto tc, OutFile::Create(exports_dir / "timeline.csv"));
-    tc.Write("message,datetime,timestamp_desc,timestamp,datetime_local,kind,app,record_id,source_domain,"
-             "source_path,source_table,source_rowid,raw,encoding,deleted\n");
-    MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(timeline_sql + " ORDER BY us, kind, id"));
-    int64_t rows = 0;
-    for (;;) {
-      MFX_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      const int64_t us = st.Int(0);
-      const std::string iso = core::FormatIsoUtc(us);
-      OrderedJson j;
-      j["datetime"] = iso;
-      j["timestamp_desc"] = ColText(st, 2);
-      j["message"] = ColText(st, 5);
-      j["kind"] = ColText(st, 1);
-      j["app"] = ColText(st, 4);
-      j["record_id"] = st.Int(3);
-      OrderedJson s;
-      s["domain"] = ColText(st, 6);
-      s["path"] = ColText(st, 7);
-      s["table"] = st.IsNull(8) ? OrderedJson() : OrderedJson(ColText(st, 8));
-      s["rowid"] = st.ColumnType(9) == SQLITE_INTEGER ? OrderedJson(st.Int(9))
-                   : st.IsNull(9)                     ? OrderedJson()
-                                                      : OrderedJson(ColText(st, 9));
-      j["source"] = s;
-      j["raw"] = ColText(st, 10);
-      j["encoding"] = ColText(st, 11);
-      j["deleted"] = st.Int(12) != 0;
-      tj.Write(j.dump());
-      tj.Write("\n");
-      std::string timesketch_time = iso.substr(0, iso.size() - 1) + "+00:00";
-      tc.Write(CsvCell(ColText(st, 5)) + "," + timesketch_time + "," + CsvCell(ColText(st, 2)) + "," +
-               std::to_string(us) + "," + zone.FormatIsoLocal(us) + "," + CsvCell(ColText(st, 1)) + "," +
-               CsvCell(ColText(st, 4)) + "," + std::to_string(st.Int(3)) + "," + CsvCell(ColText(st, 6)) + "," +
-               CsvCell(ColText(st, 7)) + "," + CsvCell(CellOf(s["table"])) + "," + CsvCell(CellOf(s["rowid"])) +
-               "," + CsvCell(ColText(st, 10)) + "," + CsvCell(ColText(st, 11)) + "," +
-               (st.Int(12) ? "true" : "false") + "\n");
-      ++rows;
+    timeline = std::thread([&] {
+      try {
+        timeline_status = WriteTimeline(case_db, timeline_sql, exports_dir, zone, timeline_rows);
+      } catch (const std::exception& e) {
+        timeline_status = Fail(ErrorCode::kInternal, std::string("timeline export: ") + e.what());
+      }
+    });
+  }
+  auto kinds_status = [&]() -> Status {
+    std::string json, csv;
+    for (const KindInfo* kp : kinds) {
+      const KindInfo& k = *kp;
+      MFX_ASSIGN_OR_RETURN(auto jsonl, OutFile::Create(exports_dir / (k.kind + ".jsonl")));
+      MFX_ASSIGN_OR_RETURN(auto csv_file, OutFile::Create(exports_dir / (k.kind + ".csv")));
+      // CSV header: kind, app, time, time_local, fields (+ _local for timestamps), source, deleted.
+      std::string header = "kind,app,time,time_local";
+      for (const auto& f : k.fields) {
+        header += "," + f.name;
+        if (f.type == ColumnType::kTimestamp) header += "," + f.name + "_local";
+      }
+      header +=
+          ",source_domain,source_path,source_file_id,source_table,source_rowid,deleted,parser\n";
+      csv_file.Write(header);
+      MFX_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT * FROM \"" + k.kind + "\" ORDER BY id"));
+      RowWriter writer(k, st, zone);
+      int64_t rows = 0;
+      for (;;) {
+        MFX_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        writer.Write(json, csv);
+        ++rows;
+        Flush(jsonl, json, kFlushBytes);
+        Flush(csv_file, csv, kFlushBytes);
+      }
+      Flush(jsonl, json, 0);
+      Flush(csv_file, csv, 0);
+      MFX_RETURN_IF_ERROR(jsonl.Close());
+      MFX_RETURN_IF_ERROR(csv_file.Close());
+      out.records[k.kind + ".jsonl"] = rows;
+      out.records[k.kind + ".csv"] = rows;
     }
-    MFX_RETURN_IF_ERROR(tj.Close());
-    MFX_RETURN_IF_ERROR(tc.Close());
-    out.records["timeline.jsonl"] = rows;
-    out.records["timeline.csv"] = rows;
+    return {};
+  };
+  Status status;
+  try {
+    status = kinds_status();
+  } catch (...) {
+    if (timeline.joinable()) timeline.join();
+    throw;
+  }
+  if (timeline.joinable()) timeline.join();
+  MFX_RETURN_IF_ERROR(status);
+  MFX_RETURN_IF_ERROR(timeline_status);
+  if (!timeline_sql.empty()) {
+    out.records["timeline.jsonl"] = timeline_rows;
+    out.records["timeline.csv"] = timeline_rows;
   }
   return out;
 }
