@@ -116,6 +116,16 @@ class Graph {
     return {};
   }
   void End() { out_.Write("\n]}\n"); }
+  // A node written in pieces by the caller (who keeps nlohmann's sorted key order), for nodes
+  // with lists too long to hold as a json value.
+  void BeginRawNode() {
+    if (!first_) out_.Write(",\n");
+    first_ = false;
+  }
+  void Write(std::string_view text) { out_.Write(text); }
+  static std::string Dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
 
   // Top-level objects the investigation lists (records are added by a second pass).
   std::vector<std::string> top;
@@ -231,11 +241,26 @@ const char* RecordType(const std::string& kind) {
 }
 
 // The SELECT that gives every row its occurrence number among equal keys (case_jsonld.h).
-std::string RowsSql(const std::string& kind, const std::string& columns, const std::string& where) {
-  return "SELECT " + columns + " FROM (SELECT *, row_number() OVER (PARTITION BY src_domain, src_path, "
-         "src_table, src_rowid, deleted ORDER BY id) - 1 AS occ FROM \"" + kind + "\")" +
+// `inner` is what the numbering subquery carries: "*" or the columns `columns` and `where` need
+// (the window sorts every row it carries, so fewer columns make it much cheaper).
+std::string RowsSql(const std::string& kind, const std::string& columns, const std::string& where,
+                    const std::string& inner = "*") {
+  return "SELECT " + columns + " FROM (SELECT " + inner +
+         ", row_number() OVER (PARTITION BY src_domain, "
+         "src_path, src_table, src_rowid, deleted ORDER BY id) - 1 AS occ FROM \"" +
+         kind + "\")" + (where.empty() ? "" : " WHERE " + where) + " ORDER BY id";
+}
+
+// Rows in case-database order with occ 0: what RowsSql gives when no two rows share a key.
+std::string RowsSqlUnique(const std::string& kind, const std::string& columns,
+                          const std::string& where) {
+  return "SELECT " + columns + " FROM (SELECT *, 0 AS occ FROM \"" + kind + "\")" +
          (where.empty() ? "" : " WHERE " + where) + " ORDER BY id";
 }
+
+// The IRI key columns of RecordKey, and what the record-IRI passes select.
+constexpr const char* kKeyColumns = "src_domain, src_path, src_table, src_rowid, deleted, occ";
+constexpr const char* kKeyInner = "id, parser, src_domain, src_path, src_table, src_rowid, deleted";
 
 class CaseWriter {
  public:
@@ -700,7 +725,23 @@ class CaseWriter {
     for (const KindInfo& k : AllKinds()) {
       MFX_ASSIGN_OR_RETURN(int64_t n, db_.QueryInt("SELECT count(*) FROM \"" + k.kind + "\""));
       if (n == 0) continue;
-      MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(RowsSql(k.kind, "*", "")));
+      MFX_ASSIGN_OR_RETURN(auto parsers,
+                           db_.Prepare("SELECT DISTINCT parser FROM \"" + k.kind + "\""));
+      KindFacts& facts = kinds_[k.kind];
+      for (;;) {
+        MFX_ASSIGN_OR_RETURN(bool have, parsers.Step());
+        if (!have) break;
+        facts.parsers.insert(std::string(parsers.Text(0)));
+      }
+      // Occurrence numbers need the window sort only when two rows share a key (rare).
+      MFX_ASSIGN_OR_RETURN(int64_t dups,
+                           db_.QueryInt("SELECT EXISTS (SELECT 1 FROM \"" + k.kind +
+                                        "\" GROUP BY src_domain, src_path, src_table, "
+                                        "src_rowid, deleted HAVING count(*) > 1)"));
+      facts.duplicate_keys = dups != 0;
+      MFX_ASSIGN_OR_RETURN(auto st,
+                           db_.Prepare(facts.duplicate_keys ? RowsSql(k.kind, "*", "")
+                                                            : RowsSqlUnique(k.kind, "*", "")));
       Row r;
       for (;;) {
         MFX_ASSIGN_OR_RETURN(bool have, st.Step());
@@ -955,27 +996,49 @@ class CaseWriter {
       if (!owner_account_.empty()) participants.push_back(Ref(owner_account_));
       json elements = json::array();
       for (const auto& m : th.messages) elements.push_back(Ref(m));
-      json thread = {{"@id", g_.Iri("thread", key)},
-                     {"@type", "uco-types:Thread"},
-                     {"co:size", {{"@type", "xsd:nonNegativeInteger"}, {"@value", std::to_string(th.messages.size())}}},
-                     {"co:element", elements}};
+      // Built by moves: a long thread's element list is not copied.
+      json thread = {
+          {"@id", g_.Iri("thread", key)},
+          {"@type", "uco-types:Thread"},
+          {"co:size",
+           {{"@type", "xsd:nonNegativeInteger"}, {"@value", std::to_string(th.messages.size())}}}};
+      thread["co:element"] = std::move(elements);
       json f = {{"@id", g_.Iri("message-thread-facet", key)},
-                {"@type", "uco-observable:MessageThreadFacet"},
-                {"uco-observable:messageThread", thread}};
-      if (!participants.empty()) f["uco-observable:participant"] = participants;
+                {"@type", "uco-observable:MessageThreadFacet"}};
+      f["uco-observable:messageThread"] = std::move(thread);
+      if (!participants.empty()) f["uco-observable:participant"] = std::move(participants);
       json node = {{"@id", iri},
                    {"@type", "uco-observable:MessageThread"},
                    {"uco-core:name", th.name.empty() ? chat : th.name},
                    {"uco-core:description", "chat " + chat},
-                   {"uco-core:hasFacet", json::array({f})}};
-      Top(Emit(node));
+                   {"uco-core:hasFacet", json::array()}};
+      node["uco-core:hasFacet"].push_back(std::move(f));
+      Top(Emit(std::move(node)));
     }
   }
 
+  // One URLHistory node per browser, written entry by entry (a browser history can hold tens of
+  // thousands of URLs; as one json value, with its copies, it took hundreds of MB). The text is
+  // what dumping the whole node would give: keys in nlohmann's sorted order.
   void UrlHistories() {
     for (const auto& [app, urls] : histories_) {
       const std::string key = "url-history\n" + app;
-      json entries = json::array();
+      // The URL nodes first, as building the entries did.
+      for (const auto& [url, h] : urls) Url(url);
+      json f = {{"@id", g_.Iri("url-history-facet", key)},
+                {"@type", "uco-observable:URLHistoryFacet"}};
+      if (!app.empty()) f["uco-observable:browserInformation"] = Ref(App(app));
+      const std::string iri = g_.Iri("url-history", key);
+      const json head = {{"@id", iri}, {"@type", "uco-observable:URLHistory"}};
+      std::string text = Graph::Dump(head);
+      text.pop_back();  // '}'
+      text += ",\"uco-core:hasFacet\":[";
+      std::string facet = Graph::Dump(f);
+      facet.pop_back();  // '}'
+      text += facet + ",\"uco-observable:urlHistoryEntry\":[";
+      g_.BeginRawNode();
+      g_.Write(text);
+      bool first = true;
       for (const auto& [url, h] : urls) {
         json e = {{"@id", g_.Iri("url-history-entry", key + "\n" + url)},
                   {"@type", "uco-observable:URLHistoryEntry"},
@@ -984,33 +1047,46 @@ class CaseWriter {
         if (!h.title.empty()) e["uco-observable:pageTitle"] = h.title;
         if (!h.first.empty()) e["uco-observable:firstVisit"] = DateTime(h.first);
         if (!h.last.empty()) e["uco-observable:lastVisit"] = DateTime(h.last);
-        entries.push_back(e);
+        if (!first) g_.Write(",");
+        first = false;
+        g_.Write(Graph::Dump(e));
       }
-      json f = {{"@id", g_.Iri("url-history-facet", key)},
-                {"@type", "uco-observable:URLHistoryFacet"},
-                {"uco-observable:urlHistoryEntry", entries}};
-      if (!app.empty()) f["uco-observable:browserInformation"] = Ref(App(app));
-      Top(Emit({{"@id", g_.Iri("url-history", key)},
-                {"@type", "uco-observable:URLHistory"},
-                {"uco-core:name", (app.empty() ? std::string("browser") : app) + " history"},
-                {"uco-core:hasFacet", json::array({f})}}));
+      g_.Write("]}],\"uco-core:name\":" +
+               Graph::Dump(json((app.empty() ? std::string("browser") : app) + " history")) + "}");
+      Top(iri);
     }
   }
 
+  // What Records() learnt of each kind with records.
+  struct KindFacts {
+    std::set<std::string> parsers;  // the parser column's values
+    bool duplicate_keys = false;    // two rows share a RecordKey but for occ
+  };
+
   // IRIs of the records (all, or one parser's), in case-database order, recomputed from the
-  // stable keys so the big lists are streamed rather than held.
+  // stable keys so the big lists are streamed rather than held. `kinds` (from Records()) skips
+  // the kinds a parser has no records in.
   class RecordIris {
    public:
-    RecordIris(const core::SqliteDb& db, const Graph& g, std::string parser)
-        : db_(db), g_(g), parser_(std::move(parser)) {}
+    RecordIris(const core::SqliteDb& db, const Graph& g, std::string parser,
+               const std::map<std::string, KindFacts>& kinds)
+        : db_(db), g_(g), parser_(std::move(parser)), kinds_(kinds) {}
     Result<bool> operator()(std::string& iri) {
       for (;;) {
         if (!st_) {
           if (kind_ >= AllKinds().size()) return false;
           const KindInfo& k = AllKinds()[kind_];
+          const auto facts = kinds_.find(k.kind);
+          if (facts == kinds_.end() ||
+              (!parser_.empty() && !facts->second.parsers.count(parser_))) {
+            ++kind_;
+            continue;
+          }
           const std::string where = parser_.empty() ? "" : "parser = ?";
-          MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(RowsSql(
-                                            k.kind, "src_domain, src_path, src_table, src_rowid, deleted, occ", where)));
+          MFX_ASSIGN_OR_RETURN(auto st,
+                               db_.Prepare(facts->second.duplicate_keys
+                                               ? RowsSql(k.kind, kKeyColumns, where, kKeyInner)
+                                               : RowsSqlUnique(k.kind, kKeyColumns, where)));
           if (!parser_.empty()) st.Bind(1, parser_);
           st_.emplace(std::move(st));
         }
@@ -1031,6 +1107,7 @@ class CaseWriter {
     const core::SqliteDb& db_;
     const Graph& g_;
     std::string parser_;
+    const std::map<std::string, KindFacts>& kinds_;
     size_t kind_ = 0;
     std::optional<core::Statement> st_;
     Row row_;
@@ -1069,7 +1146,7 @@ class CaseWriter {
         parser_name = name + "/" + Str(p, "version");
       }
       bool db_first = true;
-      RecordIris records(db_, g_, parser_name);
+      RecordIris records(db_, g_, parser_name, kinds_);
       MFX_RETURN_IF_ERROR(g_.EmitWithList(a, "uco-action:result", [&](std::string& out) -> Result<bool> {
         if (db_first) {
           db_first = false;
@@ -1106,7 +1183,7 @@ class CaseWriter {
     for (const auto& a : authorizations_) auth.push_back(Ref(a));
     if (!auth.empty()) node["case-investigation:relevantAuthorization"] = auth;
     size_t i = 0;
-    RecordIris records(db_, g_, "");
+    RecordIris records(db_, g_, "", kinds_);
     return g_.EmitWithList(node, "uco-core:object", [&](std::string& out) -> Result<bool> {
       if (i < g_.top.size()) {
         out = g_.top[i++];
@@ -1139,6 +1216,7 @@ class CaseWriter {
   std::map<std::string, std::vector<std::string>> parser_inputs_;
   std::map<std::string, Thread> threads_;
   std::map<std::string, std::map<std::string, History>> histories_;
+  std::map<std::string, KindFacts> kinds_;  // the kinds with records (Records())
 };
 
 }  // namespace
@@ -1153,7 +1231,8 @@ std::string UuidV5(std::string_view ns, std::string_view name) {
     ns_bytes[j / 2] = static_cast<uint8_t>(ns_bytes[j / 2] | (j % 2 == 0 ? v << 4 : v));
     ++j;
   }
-  core::Hasher h(core::HashAlgorithm::kSha1);
+  // One hasher per thread, reused (Finish re-initialises it): a case.jsonld asks for millions.
+  thread_local core::Hasher h(core::HashAlgorithm::kSha1);
   h.Update(ByteSpan(ns_bytes, 16));
   h.Update(AsBytes(name));
   Bytes d = h.Finish();
