@@ -126,20 +126,40 @@ std::string FormatIsoUtc(int64_t unix_micros, int max_fraction_digits) {
     days -= 1;
   }
   const CivilDate date = CivilFromDays(days);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
-                        static_cast<long long>(date.year), date.month, date.day,
-                        static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
-                        static_cast<long long>(sod % 60));
-  std::string out(buf, static_cast<size_t>(n));
+  // Digits written by hand (this runs for every timestamp of every record); years outside
+  // 0000–9999 keep printf's form.
+  auto digits = [](char* at, int64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
+  };
+  std::string out;
+  if (date.year >= 0 && date.year <= 9999) {
+    char buf[] = "0000-00-00T00:00:00";
+    digits(buf, date.year, 4);
+    digits(buf + 5, date.month, 2);
+    digits(buf + 8, date.day, 2);
+    digits(buf + 11, sod / 3600, 2);
+    digits(buf + 14, sod / 60 % 60, 2);
+    digits(buf + 17, sod % 60, 2);
+    out.reserve(28);
+    out.assign(buf, 19);
+  } else {
+    char buf[64];
+    const int n = std::snprintf(
+        buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+        static_cast<long long>(date.year), date.month, date.day, static_cast<long long>(sod / 3600),
+        static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
+    out.assign(buf, static_cast<size_t>(n));
+  }
   if (frac != 0 && max_fraction_digits > 0) {
     const bool millis = max_fraction_digits <= 3 || frac % 1000 == 0;
+    char buf[8];
+    buf[0] = '.';
     if (millis && frac / 1000 != 0) {
-      std::snprintf(buf, sizeof(buf), ".%03lld", static_cast<long long>(frac / 1000));
-      out += buf;
+      digits(buf + 1, frac / 1000, 3);
+      out.append(buf, 4);
     } else if (!millis) {
-      std::snprintf(buf, sizeof(buf), ".%06lld", static_cast<long long>(frac));
-      out += buf;
+      digits(buf + 1, frac, 6);
+      out.append(buf, 7);
     }
   }
   out += 'Z';
