@@ -45,12 +45,17 @@ Result<PlistValue> Convert(plist_t node, int depth, std::string_view what) {
     }
     case PLIST_STRING:
     case PLIST_KEY: {
-      char* s = nullptr;
       if (plist_get_node_type(node) == PLIST_STRING) {
-        plist_get_string_val(node, &s);
-      } else {
-        plist_get_key_val(node, &s);
+        // By pointer and length: plist_get_string_val asserts (aborts the process) on a string
+        // holding U+0000, which a binary plist's UTF-16 string can; the character is kept.
+        uint64_t length = 0;
+        const char* p = plist_get_string_ptr(node, &length);
+        return PlistValue(p != nullptr ? std::string(p, length) : std::string());
       }
+      // A key outside a dict (libplist never makes one from a file; keys inside dicts are read
+      // below): its U+0000 was replaced before parsing (PatchNulKeys).
+      char* s = nullptr;
+      plist_get_key_val(node, &s);
       std::unique_ptr<char, FreeDeleter> owned(s);
       return PlistValue(std::string(s ? s : ""));
     }
@@ -200,6 +205,74 @@ bool LooksLikePlist(ByteSpan bytes) {
          s.substr(start).starts_with("<!DOCTYPE plist");
 }
 
+namespace {
+
+uint64_t ReadBE(const uint8_t* p, unsigned width) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < width; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+// libplist 2.2 aborts (an assert in plist_get_key_val) on a dict key whose UTF-16 text holds
+// U+0000, and it has no other way to read a key. So before a binary plist reaches it, every
+// UTF-16 object used as a dict key is checked and, in a private copy, each U+0000 unit becomes
+// U+FFFD (same size: offsets stay valid). Reads `b`; writes the replacements to `out` (a copy of
+// `b`) when given. Returns the number of such units; anything this scan cannot follow is left for
+// libplist to judge.
+size_t PatchNulKeys(ByteSpan b, uint8_t* out) {
+  if (b.size() < 8 + 32) return 0;
+  const uint8_t* t = b.data() + b.size() - 32;
+  const unsigned offset_size = t[6], ref_size = t[7];
+  if (offset_size < 1 || offset_size > 8 || ref_size < 1 || ref_size > 8) return 0;
+  const uint64_t objects = ReadBE(t + 8, 8);
+  const uint64_t table = ReadBE(t + 24, 8);
+  const uint64_t end = b.size() - 32;
+  if (objects == 0 || objects > end || table >= end || (end - table) / offset_size < objects) return 0;
+  auto offset_of = [&](uint64_t index) -> uint64_t {
+    return index < objects ? ReadBE(b.data() + table + index * offset_size, offset_size)
+                           : end;
+  };
+  // The count of a marker's object and where its content starts; false when it runs off the end.
+  auto count_of = [&](uint64_t at, uint64_t& count, uint64_t& content) {
+    count = b[at] & 0x0F;
+    content = at + 1;
+    if (count != 0x0F) return true;
+    if (content >= end || (b[content] & 0xF0) != 0x10) return false;
+    const unsigned width = 1u << (b[content] & 0x0F);
+    if (width > 8 || content + 1 + width > end) return false;
+    count = ReadBE(b.data() + content + 1, width);
+    content += 1 + width;
+    return true;
+  };
+  size_t replaced = 0;
+  for (uint64_t i = 0; i < objects; ++i) {
+    const uint64_t at = offset_of(i);
+    if (at >= end || (b[at] & 0xF0) != 0xD0) continue;
+    uint64_t count = 0, keys = 0;
+    if (!count_of(at, count, keys) || count > (end - keys) / ref_size) continue;
+    for (uint64_t k = 0; k < count; ++k) {
+      const uint64_t ref = ReadBE(b.data() + keys + k * ref_size, ref_size);
+      const uint64_t key_at = offset_of(ref);
+      if (key_at >= end || (b[key_at] & 0xF0) != 0x60) continue;
+      uint64_t units = 0, text = 0;
+      if (!count_of(key_at, units, text) || units > (end - text) / 2) continue;
+      for (uint64_t u = 0; u < units; ++u) {
+        const uint64_t unit = text + 2 * u;
+        if (b[unit] == 0 && b[unit + 1] == 0) {
+          if (out != nullptr) {
+            out[unit] = 0xFF;
+            out[unit + 1] = 0xFD;
+          }
+          ++replaced;
+        }
+      }
+    }
+  }
+  return replaced;
+}
+
+}  // namespace
+
 Result<PlistValue> ParsePlist(ByteSpan bytes, std::string_view what) {
   if (bytes.size() > std::numeric_limits<uint32_t>::max()) {
     return Fail(ErrorCode::kUnsupported, std::string(what) + ": plist larger than 4 GiB");
@@ -211,7 +284,13 @@ Result<PlistValue> ParsePlist(ByteSpan bytes, std::string_view what) {
   const auto* data = reinterpret_cast<const char*>(bytes.data());
   const auto len = static_cast<uint32_t>(bytes.size());
   if (plist_is_binary(data, len)) {
-    plist_from_bin(data, len, &root);
+    if (PatchNulKeys(bytes, nullptr) > 0) {  // rare: copy only then
+      Bytes patched(bytes.begin(), bytes.end());
+      PatchNulKeys(bytes, patched.data());
+      plist_from_bin(reinterpret_cast<const char*>(patched.data()), len, &root);
+    } else {
+      plist_from_bin(data, len, &root);
+    }
   } else {
     plist_from_xml(data, len, &root);
   }

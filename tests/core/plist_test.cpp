@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/bytes.h"
 #include "core/nskeyed_archive.h"
 #include "core/plist.h"
 
@@ -107,6 +108,28 @@ PlistValue MbFileArchive(bool extra_indirection) {
   return PlistValue(archive);
 }
 }  // namespace
+
+// libplist 2.2 aborts the process (an assert) when a string read through plist_get_string_val or
+// a key read through plist_get_key_val holds U+0000, which a binary plist's UTF-16 string can (found
+// by the plist fuzzer). The bytes below were written by Python's plistlib (an independent writer):
+// plistlib.dumps({"k\x00\u00e9": "v\x00\u00e9", "plain": "x"}, fmt=FMT_BINARY).
+TEST_CASE("binary plist: U+0000 inside UTF-16 strings and keys is read, not a crash", "[core][plist]") {
+  auto bytes = HexDecode(
+      "62706c6973743030d20102030463006b000000e955706c61696e630076000000e95178080d141a2100000000000001010000"
+      "00000000000500000000000000000000000000000023");
+  REQUIRE(bytes);
+  auto p = ParsePlist(*bytes, "nul.plist");
+  REQUIRE(p);
+  REQUIRE(p->is_dict());
+  CHECK(p->AsDict()->size() == 2);
+  // The value keeps its U+0000; the key's U+0000 is shown as U+FFFD (libplist cannot read it).
+  const PlistValue* v = p->Find("k\uFFFD\u00e9");
+  REQUIRE(v != nullptr);
+  REQUIRE(v->AsString() != nullptr);
+  CHECK(*v->AsString() == std::string("v\0\u00e9", 4));
+  REQUIRE(p->Find("plain") != nullptr);
+  CHECK(*p->Find("plain")->AsString() == "x");
+}
 
 TEST_CASE("NSKeyedArchiver: UIDs resolve into a tree", "[core][nskeyed]") {
   for (bool indirection : {false, true}) {
