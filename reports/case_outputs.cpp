@@ -43,8 +43,12 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
     return Fail(ErrorCode::kNotFound, db.string() + ": no case database (run mfx analyze first)");
   }
   nlohmann::json outputs = nlohmann::json::array();
-  auto add_output = [&](const std::string& rel) -> Status {
-    MFX_ASSIGN_OR_RETURN(std::string sha, core::HashFileHex(folder.Path(rel)));
+  // `written_sha256`: the hash the writer took of the bytes it wrote (else the file is read).
+  auto add_output = [&](const std::string& rel, const std::string& written_sha256 = {}) -> Status {
+    std::string sha = written_sha256;
+    if (sha.empty()) {
+      MFX_ASSIGN_OR_RETURN(sha, core::HashFileHex(folder.Path(rel)));
+    }
     outputs.push_back({{"path", rel}, {"sha256", sha}});
     return {};
   };
@@ -59,7 +63,9 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
         std::filesystem::remove(folder.Path("exports/" + name), ec);
         continue;
       }
-      MFX_RETURN_IF_ERROR(add_output("exports/" + name));
+      const auto sha = out.exports.sha256.find(name);
+      MFX_RETURN_IF_ERROR(add_output(
+          "exports/" + name, sha == out.exports.sha256.end() ? std::string() : sha->second));
     }
   }
   const auto available = ReportFormats();

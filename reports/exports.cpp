@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/crypto.h"
 #include "core/sqlite_db.h"
 #include "reports/record_json.h"
 #include "reports/record_schema.h"
@@ -20,7 +21,7 @@ namespace {
 
 using core::Statement;
 
-// Buffered writer to a new file.
+// Buffered writer to a new file that hashes (SHA-256) what it writes.
 class OutFile {
  public:
   static Result<OutFile> Create(const std::filesystem::path& p) {
@@ -28,22 +29,31 @@ class OutFile {
     if (!f) return Fail(ErrorCode::kIo, p.string() + ": " + std::strerror(errno));
     return OutFile(f, p);
   }
-  OutFile(OutFile&& o) noexcept : f_(std::exchange(o.f_, nullptr)), path_(std::move(o.path_)) {}
+  OutFile(OutFile&& o) noexcept
+      : f_(std::exchange(o.f_, nullptr)),
+        path_(std::move(o.path_)),
+        sha256_(std::move(o.sha256_)) {}
   ~OutFile() {
     if (f_) std::fclose(f_);
   }
-  void Write(std::string_view s) { std::fwrite(s.data(), 1, s.size(), f_); }
-  Status Close() {
+  void Write(std::string_view s) {
+    std::fwrite(s.data(), 1, s.size(), f_);
+    sha256_.Update(AsBytes(s));
+  }
+  // Returns the SHA-256 (hex) of everything written.
+  Result<std::string> Close() {
     const bool ok = std::fflush(f_) == 0 && !std::ferror(f_);
     std::fclose(std::exchange(f_, nullptr));
     if (!ok) return Fail(ErrorCode::kIo, path_.string() + ": write failed");
-    return {};
+    return sha256_.FinishHex();
   }
 
  private:
-  OutFile(std::FILE* f, std::filesystem::path p) : f_(f), path_(std::move(p)) {}
+  OutFile(std::FILE* f, std::filesystem::path p)
+      : f_(f), path_(std::move(p)), sha256_(core::HashAlgorithm::kSha256) {}
   std::FILE* f_;
   std::filesystem::path path_;
+  core::Hasher sha256_;
 };
 
 // Text of a column as valid UTF-8: the column's own bytes when they are (no copy), else the
@@ -420,7 +430,7 @@ void Flush(OutFile& f, std::string& buffer, size_t at_least) {
 // exports/timeline.{jsonl,csv} from the UNION of every kind's timestamp columns, sorted by time.
 Status WriteTimeline(const std::filesystem::path& case_db, const std::string& timeline_sql,
                      const std::filesystem::path& exports_dir, const core::TimeZone& zone,
-                     int64_t& rows) {
+                     int64_t& rows, std::string& jsonl_sha256, std::string& csv_sha256) {
   MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
   MFX_ASSIGN_OR_RETURN(auto tj, OutFile::Create(exports_dir / "timeline.jsonl"));
   MFX_ASSIGN_OR_RETURN(auto tc, OutFile::Create(exports_dir / "timeline.csv"));
@@ -513,8 +523,9 @@ Status WriteTimeline(const std::filesystem::path& case_db, const std::string& ti
   }
   Flush(tj, json, 0);
   Flush(tc, csv, 0);
-  MFX_RETURN_IF_ERROR(tj.Close());
-  return tc.Close();
+  MFX_ASSIGN_OR_RETURN(jsonl_sha256, tj.Close());
+  MFX_ASSIGN_OR_RETURN(csv_sha256, tc.Close());
+  return {};
 }
 
 }  // namespace
@@ -546,12 +557,14 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
     }
   }
   int64_t timeline_rows = 0;
+  std::string timeline_jsonl_sha256, timeline_csv_sha256;
   Status timeline_status;
   std::thread timeline;
   if (!timeline_sql.empty()) {
     timeline = std::thread([&] {
       try {
-        timeline_status = WriteTimeline(case_db, timeline_sql, exports_dir, zone, timeline_rows);
+        timeline_status = WriteTimeline(case_db, timeline_sql, exports_dir, zone, timeline_rows,
+                                        timeline_jsonl_sha256, timeline_csv_sha256);
       } catch (const std::exception& e) {
         timeline_status = Fail(ErrorCode::kInternal, std::string("timeline export: ") + e.what());
       }
@@ -585,8 +598,8 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
       }
       Flush(jsonl, json, 0);
       Flush(csv_file, csv, 0);
-      MFX_RETURN_IF_ERROR(jsonl.Close());
-      MFX_RETURN_IF_ERROR(csv_file.Close());
+      MFX_ASSIGN_OR_RETURN(out.sha256[k.kind + ".jsonl"], jsonl.Close());
+      MFX_ASSIGN_OR_RETURN(out.sha256[k.kind + ".csv"], csv_file.Close());
       out.records[k.kind + ".jsonl"] = rows;
       out.records[k.kind + ".csv"] = rows;
     }
@@ -605,6 +618,8 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
   if (!timeline_sql.empty()) {
     out.records["timeline.jsonl"] = timeline_rows;
     out.records["timeline.csv"] = timeline_rows;
+    out.sha256["timeline.jsonl"] = timeline_jsonl_sha256;
+    out.sha256["timeline.csv"] = timeline_csv_sha256;
   }
   return out;
 }
