@@ -82,8 +82,11 @@ Result<PlistValue> Convert(plist_t node, int depth, std::string_view what) {
       const uint32_t n = plist_array_get_size(node);
       out.reserve(n);
       for (uint32_t i = 0; i < n; ++i) {
-        MFX_ASSIGN_OR_RETURN(auto item, Convert(plist_array_get_item(node, i), depth + 1, what));
-        out.push_back(std::move(item));
+        // Moved straight out of the Result (a named copy first trips GCC 12's
+        // -Wmaybe-uninitialized on std::variant at -O3).
+        auto item = Convert(plist_array_get_item(node, i), depth + 1, what);
+        if (!item) return tl::unexpected(std::move(item.error()));
+        out.push_back(std::move(*item));
       }
       return PlistValue(std::move(out));
     }
@@ -101,8 +104,9 @@ Result<PlistValue> Convert(plist_t node, int depth, std::string_view what) {
           break;
         }
         std::unique_ptr<char, FreeDeleter> owned_key(key);
-        MFX_ASSIGN_OR_RETURN(auto item, Convert(val, depth + 1, what));
-        out.insert_or_assign(std::string(key ? key : ""), std::move(item));
+        auto item = Convert(val, depth + 1, what);
+        if (!item) return tl::unexpected(std::move(item.error()));
+        out.insert_or_assign(std::string(key ? key : ""), std::move(*item));
       }
       return PlistValue(std::move(out));
     }
