@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
+#include "tests/mapped_env.h"
 #include "tests/parser_harness.h"
 #include "tests/sample_generator.h"
 
@@ -55,6 +56,19 @@ inline void ExecSql(const std::filesystem::path& db, const std::string& sql) {
   sqlite3_close(h);
   INFO(sql << ": " << msg);
   REQUIRE(rc == SQLITE_OK);
+}
+
+// One parser run over a database of a plain generated backup, taken out to `dir` and changed by
+// `sql` first (a damaged row, an unknown schema): the evidence itself is never touched.
+inline ParseResult ParseAltered(const GeneratedBackup& g, const std::string& domain,
+                                const std::string& path, const std::filesystem::path& dir,
+                                const std::string& sql, const std::string& parser) {
+  const std::filesystem::path db = dir / std::filesystem::path(path).filename();
+  ExtractPlain(g, domain, path, db);
+  ExecSql(db, sql);
+  MappedEnv env;
+  env.Map(domain + "/" + path, db);
+  return ParseEnv(env, {}, {parser});
 }
 
 inline std::vector<const parsers::ParserIssue*> Issues(const parsers::ParserRun& run,

@@ -53,12 +53,8 @@ TEST_CASE("accounts: a damaged row is reported and skipped, the rest survives",
           "[parsers][accounts]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
-  const std::filesystem::path db = tmp / "Accounts3.sqlite";
-  pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db, "UPDATE ZACCOUNT SET ZDATE = 'soon' WHERE Z_PK = 2");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"accounts"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "UPDATE ZACCOUNT SET ZDATE = 'soon' WHERE Z_PK = 2", "accounts");
   const auto* run = result.Run("accounts");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kPartial);
@@ -76,14 +72,10 @@ TEST_CASE("accounts: an unknown schema is unsupported, with its columns, and yie
           "[parsers][accounts]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
-  const std::filesystem::path db = tmp / "Accounts3.sqlite";
-  pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db,
-               "DROP INDEX IF EXISTS ZACCOUNT_ZACCOUNTTYPE_INDEX;"
-               "ALTER TABLE ZACCOUNT DROP COLUMN ZACCOUNTTYPE");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"accounts"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "DROP INDEX IF EXISTS ZACCOUNT_ZACCOUNTTYPE_INDEX;"
+                                  "ALTER TABLE ZACCOUNT DROP COLUMN ZACCOUNTTYPE",
+                                  "accounts");
   const auto* run = result.Run("accounts");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kUnsupported);

@@ -58,12 +58,9 @@ TEST_CASE("calendar: a damaged row is reported and skipped, the rest survives",
           "[parsers][calendar]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
-  const std::filesystem::path db = tmp / "Calendar.sqlitedb";
-  pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db, "UPDATE CalendarItem SET start_date = 'tomorrow' WHERE ROWID = 3");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"calendar"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "UPDATE CalendarItem SET start_date = 'tomorrow' WHERE ROWID = 3",
+                                  "calendar");
   const auto* run = result.Run("calendar");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kPartial);
@@ -82,12 +79,9 @@ TEST_CASE("calendar: an unknown schema is unsupported, with its columns, and yie
           "[parsers][calendar]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
-  const std::filesystem::path db = tmp / "Calendar.sqlitedb";
-  pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db, "ALTER TABLE CalendarItem RENAME COLUMN start_tz TO start_zone");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"calendar"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "ALTER TABLE CalendarItem RENAME COLUMN start_tz TO start_zone",
+                                  "calendar");
   const auto* run = result.Run("calendar");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kUnsupported);

@@ -62,14 +62,10 @@ TEST_CASE("calls: generated backups, both eras, plain and encrypted", "[parsers]
 TEST_CASE("calls: a damaged row is reported and skipped, the rest survives", "[parsers][calls]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
-  const std::filesystem::path db = tmp / "CallHistory.storedata";
-  pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db,
-               "UPDATE ZCALLRECORD SET ZORIGINATED = 'yes' WHERE Z_PK = 3;"
-               "UPDATE ZCALLRECORD SET ZDATE = x'00ff' WHERE Z_PK = 5;");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"calls"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "UPDATE ZCALLRECORD SET ZORIGINATED = 'yes' WHERE Z_PK = 3;"
+                                  "UPDATE ZCALLRECORD SET ZDATE = x'00ff' WHERE Z_PK = 5;",
+                                  "calls");
   const auto* run = result.Run("calls");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kPartial);
@@ -92,12 +88,9 @@ TEST_CASE("calls: unknown schemas are unsupported, with their columns, and yield
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
 
   SECTION("ZCALLRECORD without ZORIGINATED") {
-    const std::filesystem::path db = tmp / "CallHistory.storedata";
-    pim::ExtractPlain(g, kDomain, kPath, db);
-    pim::ExecSql(db, "ALTER TABLE ZCALLRECORD RENAME COLUMN ZORIGINATED TO ZDIRECTION");
-    testing::MappedEnv env;
-    env.Map(kDomain + "/" + kPath, db);
-    auto result = ParseEnv(env, {}, {"calls"});
+    auto result = pim::ParseAltered(
+        g, kDomain, kPath, tmp.path(),
+        "ALTER TABLE ZCALLRECORD RENAME COLUMN ZORIGINATED TO ZDIRECTION", "calls");
     const auto* run = result.Run("calls");
     REQUIRE(run);
     CHECK(run->status == parsers::ParserRun::Status::kUnsupported);

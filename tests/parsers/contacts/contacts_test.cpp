@@ -85,12 +85,9 @@ TEST_CASE("contacts: a damaged row is reported and skipped, the rest survives",
           "[parsers][contacts]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
-  const std::filesystem::path db = tmp / "AddressBook.sqlitedb";
-  pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db, "UPDATE ABPerson SET CreationDate = 'not a date' WHERE ROWID = 2");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"contacts"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "UPDATE ABPerson SET CreationDate = 'not a date' WHERE ROWID = 2",
+                                  "contacts");
   const auto* run = result.Run("contacts");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kPartial);
@@ -110,16 +107,13 @@ TEST_CASE("contacts: an unknown schema is unsupported, with its columns, and yie
           "[parsers][contacts]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
-  const std::filesystem::path db = tmp / "AddressBook.sqlitedb";
-  pim::ExtractPlain(g, kDomain, kPath, db);
   // Rename a needed column by editing the schema text (ALTER TABLE would have to parse the FTS
   // table, whose tokenizer stock SQLite does not have).
-  pim::ExecSql(db,
-               "PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = replace(sql, "
-               "'CreationDate INTEGER', 'CreatedAt INTEGER') WHERE name = 'ABPerson';");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"contacts"});
+  auto result =
+      pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                        "PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = replace(sql, "
+                        "'CreationDate INTEGER', 'CreatedAt INTEGER') WHERE name = 'ABPerson';",
+                        "contacts");
   const auto* run = result.Run("contacts");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kUnsupported);

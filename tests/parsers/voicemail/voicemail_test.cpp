@@ -56,12 +56,9 @@ TEST_CASE("voicemail: a damaged row is reported and skipped, the rest survives",
           "[parsers][voicemail]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
-  const std::filesystem::path db = tmp / "voicemail.db";
-  pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db, "UPDATE voicemail SET trashed_date = 'yesterday' WHERE ROWID = 2");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"voicemail"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "UPDATE voicemail SET trashed_date = 'yesterday' WHERE ROWID = 2",
+                                  "voicemail");
   const auto* run = result.Run("voicemail");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kPartial);
@@ -82,12 +79,9 @@ TEST_CASE("voicemail: an unknown schema is unsupported, with its columns, and yi
           "[parsers][voicemail]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
-  const std::filesystem::path db = tmp / "voicemail.db";
-  pim::ExtractPlain(g, kDomain, kPath, db);
-  pim::ExecSql(db, "ALTER TABLE voicemail RENAME COLUMN trashed_date TO trash_time");
-  testing::MappedEnv env;
-  env.Map(kDomain + "/" + kPath, db);
-  auto result = ParseEnv(env, {}, {"voicemail"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "ALTER TABLE voicemail RENAME COLUMN trashed_date TO trash_time",
+                                  "voicemail");
   const auto* run = result.Run("voicemail");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kUnsupported);
