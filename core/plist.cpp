@@ -211,6 +211,7 @@ bool LooksLikePlist(ByteSpan bytes) {
 
 namespace {
 
+// A big-endian integer of 1 to 8 bytes (bplist offsets and refs; core/bytes.h has the fixed widths).
 uint64_t ReadBE(const uint8_t* p, unsigned width) {
   uint64_t v = 0;
   for (unsigned i = 0; i < width; ++i) v = (v << 8) | p[i];
@@ -228,8 +229,8 @@ size_t PatchNulKeys(ByteSpan b, uint8_t* out) {
   const uint8_t* t = b.data() + b.size() - 32;
   const unsigned offset_size = t[6], ref_size = t[7];
   if (offset_size < 1 || offset_size > 8 || ref_size < 1 || ref_size > 8) return 0;
-  const uint64_t objects = ReadBE(t + 8, 8);
-  const uint64_t table = ReadBE(t + 24, 8);
+  const uint64_t objects = LoadBe64(t + 8);
+  const uint64_t table = LoadBe64(t + 24);
   const uint64_t end = b.size() - 32;
   if (objects == 0 || objects > end || table >= end || (end - table) / offset_size < objects) return 0;
   auto offset_of = [&](uint64_t index) -> uint64_t {
