@@ -1,5 +1,7 @@
 #include "reports/case_db.h"
 
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 #include "reports/record_json.h"
@@ -115,7 +117,7 @@ Result<std::unique_ptr<CaseDatabase>> CaseDatabase::Create(const std::filesystem
   c->tmp_path_ = path.string() + ".tmp";
   std::error_code ec;
   std::filesystem::remove(c->tmp_path_, ec);
-  // NOMUTEX: every use of the connection is under mu_ (or before/after the parser threads), so
+  // NOMUTEX: every use of the connection is under db_mu_ (or before/after the writer thread), so
   // SQLite's own per-call locking would only be paid twice.
   if (sqlite3_open_v2(c->tmp_path_.c_str(), &c->db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -140,10 +142,13 @@ Result<std::unique_ptr<CaseDatabase>> CaseDatabase::Create(const std::filesystem
     c->inserts_.push_back(st);
   }
   MFX_RETURN_IF_ERROR(c->Exec("BEGIN"));
+  c->pending_.reserve(kMaxPending);
+  c->writer_ = std::thread([raw = c.get()] { raw->WriterLoop(); });
   return c;
 }
 
 CaseDatabase::~CaseDatabase() {
+  StopWriter();
   for (auto* st : inserts_) sqlite3_finalize(st);
   if (db_) sqlite3_close(db_);
 }
@@ -158,9 +163,60 @@ Status CaseDatabase::Exec(const std::string& sql) {
   return {};
 }
 
+void CaseDatabase::Enqueue(AnyRecord&& record) {
+  std::unique_lock lock(queue_mu_);
+  room_.wait(lock, [&] { return pending_.size() < kMaxPending; });
+  pending_.push_back(std::move(record));
+  if (pending_.size() == 1) ready_.notify_one();
+}
+
+void CaseDatabase::WriterLoop() {
+  std::vector<AnyRecord> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      ready_.wait(lock, [&] { return !pending_.empty() || stop_; });
+      if (pending_.empty()) return;  // stop_ and nothing left
+      batch.swap(pending_);
+      writing_ = true;
+    }
+    room_.notify_all();
+    {
+      std::lock_guard db(db_mu_);
+      for (AnyRecord& r : batch) {
+        std::visit(
+            [&](const auto& record) {
+              if constexpr (!std::is_same_v<std::decay_t<decltype(record)>, std::monostate>) Insert(record);
+            },
+            r);
+      }
+    }
+    batch.clear();
+    {
+      std::lock_guard lock(queue_mu_);
+      writing_ = false;
+    }
+    idle_.notify_all();
+  }
+}
+
+void CaseDatabase::Drain() {
+  std::unique_lock lock(queue_mu_);
+  idle_.wait(lock, [&] { return pending_.empty() && !writing_; });
+}
+
+void CaseDatabase::StopWriter() {
+  if (!writer_.joinable()) return;
+  {
+    std::lock_guard lock(queue_mu_);
+    stop_ = true;
+  }
+  ready_.notify_one();
+  writer_.join();
+}
+
 template <class R>
 void CaseDatabase::Insert(const R& r) {
-  std::lock_guard lock(mu_);
   if (failed_) return;
   sqlite3_stmt* st = inserts_[KindIndex<R>()];
   int i = 1;
@@ -188,7 +244,6 @@ void CaseDatabase::Insert(const R& r) {
                                              sqlite3_errmsg(db_)};
   }
   sqlite3_reset(st);  // no sqlite3_clear_bindings: every parameter is bound again next time
-  ++records_;
   if (++since_commit_ >= kCommitEvery) {
     since_commit_ = 0;
     sqlite3_exec(db_, "COMMIT; BEGIN", nullptr, nullptr, nullptr);
@@ -196,12 +251,13 @@ void CaseDatabase::Insert(const R& r) {
 }
 
 #define MFX_CASE_DB_ADD_DEF_(Type) \
-  void CaseDatabase::Add(parsers::Type&& record) { Insert(record); }
+  void CaseDatabase::Add(parsers::Type&& record) { Enqueue(AnyRecord(std::move(record))); }
 MFX_RECORD_TYPES(MFX_CASE_DB_ADD_DEF_)
 #undef MFX_CASE_DB_ADD_DEF_
 
 Status CaseDatabase::SetInfo(const std::string& key, const std::string& value) {
-  std::lock_guard lock(mu_);
+  Drain();
+  std::lock_guard lock(db_mu_);
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO case_info VALUES (?, ?)", -1, &st, nullptr);
   BindText(st, 1, key);
@@ -213,7 +269,8 @@ Status CaseDatabase::SetInfo(const std::string& key, const std::string& value) {
 }
 
 Status CaseDatabase::AddRuns(const std::vector<parsers::ParserRun>& runs) {
-  std::lock_guard lock(mu_);
+  Drain();
+  std::lock_guard lock(db_mu_);
   sqlite3_stmt* run_st = nullptr;
   sqlite3_stmt* in_st = nullptr;
   sqlite3_stmt* issue_st = nullptr;
@@ -265,8 +322,9 @@ Status CaseDatabase::AddRuns(const std::vector<parsers::ParserRun>& runs) {
 }
 
 Status CaseDatabase::Finish() {
+  StopWriter();  // inserts everything still queued first
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(db_mu_);
     if (failed_) return tl::unexpected(first_error_);
   }
   MFX_RETURN_IF_ERROR(Exec("COMMIT"));

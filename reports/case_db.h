@@ -8,14 +8,22 @@
 // the final name. The result is in rollback-journal mode (not WAL), so it opens from read-only
 // media (FORMATS §3.2: a WAL output could not be opened from write-blocked media, iLEAPP #1917).
 //
-// Thread-safety: Add() may be called from several parser threads at once.
+// Thread-safety: Add() may be called from several parser threads at once. Add() only queues
+// the record: one writer thread of its own does every INSERT, so the parser threads never wait
+// on each other for the connection (with a lock around the inserts instead, two parsers with
+// large outputs ran at ≈ 1.3 cores between them on a 2-core machine). The queue is bounded
+// (kMaxPending records), so a fast parser waits for the writer rather than piling up memory;
+// each parser's records are inserted in the order it gave them.
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <variant>
 #include <vector>
 
 #include "core/result.h"
@@ -37,23 +45,37 @@ class CaseDatabase final : public parsers::RecordSink {
   // Commits, switches to a rollback journal, closes and renames into place.
   Status Finish();
 
-  int64_t records() const { return records_; }
-
  private:
+#define MFX_CASE_DB_ALT_(Type) , parsers::Type
+  using AnyRecord = std::variant<std::monostate MFX_RECORD_TYPES(MFX_CASE_DB_ALT_)>;
+#undef MFX_CASE_DB_ALT_
+  static constexpr size_t kMaxPending = 8192;
+
   CaseDatabase() = default;
+  void Enqueue(AnyRecord&& record);
+  void WriterLoop();
+  // Waits until every queued record is inserted.
+  void Drain();
+  void StopWriter();
   template <class R>
-  void Insert(const R& record);
+  void Insert(const R& record);  // writer thread, under db_mu_
   Status Exec(const std::string& sql);
 
   std::filesystem::path path_;
   std::filesystem::path tmp_path_;
   sqlite3* db_ = nullptr;
   std::vector<sqlite3_stmt*> inserts_;  // one per kind, AllKinds() order
-  std::mutex mu_;
+  std::mutex db_mu_;                    // the connection and the fields below
   Error first_error_;
   bool failed_ = false;
-  int64_t records_ = 0;
   int64_t since_commit_ = 0;
+
+  std::mutex queue_mu_;  // the queue
+  std::condition_variable ready_, room_, idle_;
+  std::vector<AnyRecord> pending_;
+  bool writing_ = false;  // the writer holds a batch taken from pending_
+  bool stop_ = false;
+  std::thread writer_;
 };
 
 }  // namespace mfx::reports

@@ -1,5 +1,7 @@
 #include "reports/case_files.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -46,6 +48,16 @@ Result<std::vector<TreeEntry>> WalkTree(const std::filesystem::path& root) {
   std::sort(out.begin(), out.end(),
             [](const TreeEntry& a, const TreeEntry& b) { return a.path < b.path; });
   return out;
+}
+
+std::optional<KnownHash> StampHash(const std::filesystem::path& file, std::string sha256) {
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  KnownHash known;
+  known.size = static_cast<uint64_t>(st.st_size);
+  known.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  known.sha256.swap(sha256);
+  return known;
 }
 
 Result<std::vector<FileHash>> HashFiles(const std::filesystem::path& root,

@@ -36,6 +36,19 @@ struct FileHash {
   bool missing = false;
 };
 
+// A SHA-256 this process took of a file it had just written or read, with the size and
+// modification time (ns) the file had then. The seal reuses it while both still match, rather
+// than reading the file a second time (mfx verify always re-reads everything).
+struct KnownHash {
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  std::string sha256;
+};
+
+// `sha256` stamped with the size and mtime `file` has now (lstat: a symlink is never followed);
+// nullopt when it cannot be stat'ed or is not a regular file.
+std::optional<KnownHash> StampHash(const std::filesystem::path& file, std::string sha256);
+
 // Streams root/<path> for each path through SHA-256 on `threads` workers (0 = the machine's
 // cores). Files are opened beneath root without following any symlink (FolderEnv). Results are
 // in the order of `paths`; per-file failures are reported in FileHash::error, not as a Result

@@ -43,13 +43,24 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
     return Fail(ErrorCode::kNotFound, db.string() + ": no case database (run mfx analyze first)");
   }
   nlohmann::json outputs = nlohmann::json::array();
-  // `written_sha256`: the hash the writer took of the bytes it wrote (else the file is read).
-  auto add_output = [&](const std::string& rel, const std::string& written_sha256 = {}) -> Status {
+  SealOptions seal;
+  // `written_sha256`: the hash the writer took of the `written_bytes` it wrote (else the file is
+  // read). Either way the seal reuses the hash while the file keeps its size and mtime.
+  auto add_output = [&](const std::string& rel, const std::string& written_sha256 = {},
+                        uint64_t written_bytes = 0) -> Status {
     std::string sha = written_sha256;
+    std::optional<KnownHash> before;
     if (sha.empty()) {
+      before = StampHash(folder.Path(rel), {});
       MFX_ASSIGN_OR_RETURN(sha, core::HashFileHex(folder.Path(rel)));
     }
     outputs.push_back({{"path", rel}, {"sha256", sha}});
+    std::optional<KnownHash> known = StampHash(folder.Path(rel), sha);
+    const bool unchanged = written_sha256.empty()
+                               ? before && known && before->size == known->size &&
+                                     before->mtime_ns == known->mtime_ns
+                               : known && known->size == written_bytes;
+    if (unchanged) seal.known_hashes[rel] = std::move(*known);
     return {};
   };
   MFX_RETURN_IF_ERROR(add_output("artifacts.sqlite"));
@@ -64,8 +75,10 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
         continue;
       }
       const auto sha = out.exports.sha256.find(name);
+      const auto bytes = out.exports.bytes.find(name);
       MFX_RETURN_IF_ERROR(add_output(
-          "exports/" + name, sha == out.exports.sha256.end() ? std::string() : sha->second));
+          "exports/" + name, sha == out.exports.sha256.end() ? std::string() : sha->second,
+          bytes == out.exports.bytes.end() ? 0 : bytes->second));
     }
   }
   const auto available = ReportFormats();
@@ -90,7 +103,6 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
       {{"detail", {{"report_id", ctx.report_id}, {"revision", revision}, {"formats", fmts},
                    {"not_available", out.unavailable}, {"display_zone", options.zone.name()},
                    {"tzdata", core::TimeZone::TzdataVersion()}, {"outputs", outputs}}}}));
-  SealOptions seal;
   seal.report_id = ctx.report_id;
   seal.signing = options.signing;
   MFX_ASSIGN_OR_RETURN(out.seal, SealCase(folder, seal));

@@ -22,6 +22,7 @@ namespace mfx::reports {
 struct ExportFiles {
   std::map<std::string, int64_t> records;  // file name (relative to exports/) → rows written
   std::map<std::string, std::string> sha256;  // file name → SHA-256 (hex) of the bytes written
+  std::map<std::string, uint64_t> bytes;       // file name → bytes written
 };
 
 Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,

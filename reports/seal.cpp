@@ -344,16 +344,25 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
                        ArchiveRevision(root, /*with_report=*/false, &result.history));
   MFX_ASSIGN_OR_RETURN(std::vector<TreeEntry> tree, listable());
   std::vector<std::string> paths;
+  std::vector<FileHash> hashes;
   uint64_t total = 0;
   for (const TreeEntry& e : tree) {
+    const auto known = options.known_hashes.find(e.path);
+    if (known != options.known_hashes.end()) {
+      const std::optional<KnownHash> now = StampHash(root / e.path, {});
+      if (now && now->size == known->second.size && now->mtime_ns == known->second.mtime_ns) {
+        hashes.push_back(FileHash{e.path, known->second.size, known->second.sha256, "", false});
+        continue;
+      }
+    }
     paths.push_back(e.path);
     total += e.size;
   }
-  std::vector<FileHash> hashes;
   {
     core::Progress progress("seal", paths.size(), total, options.progress);
-    MFX_ASSIGN_OR_RETURN(hashes, HashFiles(root, paths, options.threads, &progress));
+    MFX_ASSIGN_OR_RETURN(std::vector<FileHash> read, HashFiles(root, paths, options.threads, &progress));
     progress.Finish();
+    hashes.insert(hashes.end(), std::make_move_iterator(read.begin()), std::make_move_iterator(read.end()));
   }
   for (const FileHash& h : hashes) {
     if (!h.error.empty())

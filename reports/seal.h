@@ -33,6 +33,7 @@
 
 #include "core/result.h"
 #include "core/secret.h"
+#include "reports/case_files.h"
 #include "reports/case_folder.h"
 #include "reports/custody_log.h"
 
@@ -62,6 +63,9 @@ struct SealOptions {
   std::map<std::string, std::string> libraries;
   unsigned threads = 0;  // hashing workers; 0 = all cores
   core::Progress::Mode progress = core::Progress::Mode::kAuto;
+  // Case-relative path → the hash this run took as it wrote or read the file. Used instead of
+  // reading the file again while its size and mtime are unchanged.
+  std::map<std::string, KnownHash> known_hashes;
 };
 
 struct SealResult {

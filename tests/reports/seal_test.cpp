@@ -1,5 +1,7 @@
 // Sealing: manifest.sha256 / manifest.json / VERIFY.txt / manifest.sha256.p7s, checked with the
 // stock tools (find, sort, sha256sum, openssl) that VERIFY.txt tells a reader to use.
+#include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -374,6 +376,51 @@ TEST_CASE("sealing refuses links, a damaged custody log and never leaves a half 
     CHECK_FALSE(fs::exists(dir / ".scratch"));
     CHECK(ReadAllText(dir / "manifest.sha256").find(".scratch") == std::string::npos);
   }
+}
+
+TEST_CASE("the seal reuses a hash taken as a file was written only while its size and mtime match",
+          "[reports][seal]") {
+  TempDir tmp;
+  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
+  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
+  REQUIRE(folder);
+  RegisterOptions ro;
+  ro.progress = core::Progress::Mode::kQuiet;
+  REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), ro));
+  testing::WriteFakeOutputs(**folder);
+  const std::string rel = "exports/messages.jsonl";
+  const fs::path file = tmp / "CASE" / rel;
+  const std::string real = Sha256Of(file);
+  // A stand-in value, so that the manifest shows which of the two the seal used.
+  const std::string stand_in(64, 'a');
+  auto listed = [&] {
+    for (const auto& line : SplitLines(ReadAllText(tmp / "CASE" / "manifest.sha256"))) {
+      if (line.size() > 66 && line.substr(66) == rel) return line.substr(0, 64);
+    }
+    return std::string();
+  };
+
+  SealOptions o = QuietSeal();
+  const std::optional<KnownHash> stamp = StampHash(file, stand_in);
+  REQUIRE(stamp);
+  CHECK(stamp->size == fs::file_size(file));
+  o.known_hashes[rel] = *stamp;
+  REQUIRE(SealCase(**folder, o));
+  CHECK(listed() == stand_in);  // unchanged file: not read again
+
+  // Same size, other mtime: read again.
+  const auto t = fs::last_write_time(file);
+  fs::last_write_time(file, t - std::chrono::seconds(5));
+  REQUIRE(SealCase(**folder, o));
+  CHECK(listed() == real);
+
+  // Same mtime, other size: read again.
+  o.known_hashes[rel] = *StampHash(file, stand_in);
+  { std::ofstream(file, std::ios::app) << "x"; }
+  fs::last_write_time(file, t - std::chrono::seconds(5));
+  REQUIRE(SealCase(**folder, o));
+  CHECK(listed() == Sha256Of(file));
+  CHECK(listed() != real);
 }
 
 }  // namespace
