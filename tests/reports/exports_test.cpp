@@ -33,7 +33,9 @@ parsers::Message SampleMessage() {
               int64_t{42}, "message.attributedBody → typedstream@0x32"};
   m.direction = "incoming";
   m.party = "+15550100";
-  m.chat = "chat123";
+  // Characters JSON escapes, before and after runs of eight plain bytes (the writer skips those
+  // a word at a time).
+  m.chat = "chat123 \"quoted\", then a tab\there, a back\\slash, control \x01 and \x1f, 12345678\x7f\"";
   m.service = "iMessage";
   m.text = std::string("=cmd|' /C calc'!A0 \xEF\xBF\xBC \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x94\x91 bad:\xFF");
   m.attachments.push_back({"IMG_1.jpg", "image/jpeg", "~/Library/SMS/Attachments/ab/cd/IMG_1.jpg",
@@ -97,6 +99,7 @@ TEST_CASE("case database → exports equals RecordToJson", "[reports][exports]")
   CHECK(first["source"]["rowid"] == 42);
   CHECK(first["source"]["decode_chain"] == "message.attributedBody → typedstream@0x32");
   CHECK(first["latitude"] == 48.860346);
+  CHECK(first["chat"] == "chat123 \"quoted\", then a tab\there, a back\\slash, control \x01 and \x1f, 12345678\x7f\"");
   auto wifi = nlohmann::json::parse(Lines(tmp / "exports/wifi_networks.jsonl")[0]);
   CHECK(wifi["source"]["table"].is_null());
   CHECK(wifi["source"]["rowid"] == "wifi.network.ssid.Home/JoinedBySystemAt");
