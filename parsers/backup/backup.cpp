@@ -92,9 +92,17 @@ class DecryptingFile final : public RandomAccessFile {
     const size_t iv_len = first == 0 ? 0 : core::kAesBlock;
     std::span<const uint8_t, 16> iv = first == 0 ? std::span<const uint8_t, 16>(kZeroIv)
                                                  : std::span<const uint8_t, 16>(cipher.data(), 16);
-    plain.resize(cipher.size() - iv_len);
-    MFX_RETURN_IF_ERROR(core::AesCbcDecrypt(key_.span(), iv, ByteSpan(cipher).subspan(iv_len), plain));
-    std::memcpy(out.data(), plain.data() + (offset - first * core::kAesBlock), static_cast<size_t>(len));
+    const ByteSpan blocks = ByteSpan(cipher).subspan(iv_len);
+    const size_t skip = static_cast<size_t>(offset - first * core::kAesBlock);
+    if (skip == 0 && out.size() >= blocks.size()) {
+      // A block-aligned read with room for the whole blocks (a sequential reader's case; the
+      // last block's padding lands past `len`): decrypt straight into the caller's buffer.
+      MFX_RETURN_IF_ERROR(core::AesCbcDecrypt(key_.span(), iv, blocks, out.first(blocks.size())));
+      return static_cast<size_t>(len);
+    }
+    plain.resize(blocks.size());
+    MFX_RETURN_IF_ERROR(core::AesCbcDecrypt(key_.span(), iv, blocks, plain));
+    std::memcpy(out.data(), plain.data() + skip, static_cast<size_t>(len));
     return static_cast<size_t>(len);
   }
   uint64_t Size() const override { return plain_size_; }
