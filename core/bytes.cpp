@@ -84,6 +84,7 @@ bool IsValidUtf8(std::string_view s) {
 }
 
 std::string SanitizeUtf8(std::string_view s) {
+  if (IsValidUtf8(s)) return std::string(s);  // the common case, in one pass
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {

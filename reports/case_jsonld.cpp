@@ -171,47 +171,78 @@ std::vector<std::string> ListOf(const std::string& text) {
   return out;
 }
 
-// A row of a kind's table as column name → text / number (NULL absent).
+// A row of a kind's table as column name → text / number (NULL absent). The values are kept by
+// column position and overwritten in place row after row (no per-row map nodes or string
+// allocations once the strings have grown); names find their position through an index built on
+// the first row. A Row serves one statement: start a fresh Row for the next one.
 struct Row {
-  std::map<std::string, std::string, std::less<>> text;
-  std::map<std::string, double, std::less<>> real;
-  std::map<std::string, int64_t, std::less<>> integer;
-  std::string Text(std::string_view c) const {
-    const auto it = text.find(c);
-    return it == text.end() ? std::string() : it->second;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> index;
+  std::vector<int> type;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL
+  std::vector<std::string> text;  // TEXT/BLOB (valid UTF-8) and INTEGER (decimal)
+  std::vector<double> real;
+  std::vector<int64_t> integer;
+
+  int At(std::string_view c) const {
+    const auto it = index.find(c);
+    return it == index.end() ? -1 : it->second;
+  }
+  const std::string& Text(std::string_view c) const {
+    static const std::string kNone;
+    const int i = At(c);
+    if (i < 0 || type[i] == SQLITE_NULL || type[i] == SQLITE_FLOAT) return kNone;
+    return text[i];
   }
   std::optional<double> Real(std::string_view c) const {
-    const auto it = real.find(c);
-    if (it != real.end()) return it->second;
-    const auto jt = integer.find(c);
-    if (jt != integer.end()) return static_cast<double>(jt->second);
+    const int i = At(c);
+    if (i < 0) return std::nullopt;
+    if (type[i] == SQLITE_FLOAT) return real[i];
+    if (type[i] == SQLITE_INTEGER) return static_cast<double>(integer[i]);
     return std::nullopt;
   }
   std::optional<int64_t> Int(std::string_view c) const {
-    const auto it = integer.find(c);
-    return it == integer.end() ? std::nullopt : std::optional<int64_t>(it->second);
+    const int i = At(c);
+    return i >= 0 && type[i] == SQLITE_INTEGER ? std::optional<int64_t>(integer[i]) : std::nullopt;
   }
 };
 
 void ReadRow(const core::Statement& st, Row& row) {
-  row.text.clear();
-  row.real.clear();
-  row.integer.clear();
-  for (int i = 0; i < st.ColumnCount(); ++i) {
-    const std::string name = st.ColumnName(i);
-    switch (st.ColumnType(i)) {
+  const int n = st.ColumnCount();
+  if (row.index.empty()) {
+    for (int i = 0; i < n; ++i) row.index.emplace(std::string(st.ColumnName(i)), i);
+    row.type.assign(static_cast<size_t>(n), SQLITE_NULL);
+    row.text.resize(static_cast<size_t>(n));
+    row.real.assign(static_cast<size_t>(n), 0);
+    row.integer.assign(static_cast<size_t>(n), 0);
+  }
+  for (int i = 0; i < n; ++i) {
+    const int type = st.ColumnType(i);
+    row.type[i] = type;
+    switch (type) {
       case SQLITE_NULL:
         break;
-      case SQLITE_INTEGER:
-        row.integer[name] = st.Int(i);
-        row.text[name] = std::to_string(st.Int(i));
+      case SQLITE_INTEGER: {
+        row.integer[i] = st.Int(i);
+        char buf[24];
+        const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, row.integer[i]);
+        row.text[i].assign(buf, end);
         break;
+      }
       case SQLITE_FLOAT:
-        row.real[name] = st.Real(i);
+        row.real[i] = st.Real(i);
         break;
-      default:
-        row.text[name] = SanitizeUtf8(st.Text(i));
+      default: {
+        const std::string_view v = st.Text(i);
+        if (IsValidUtf8(v)) {
+          row.text[i].assign(v);
+        } else {
+          row.text[i] = SanitizeUtf8(v);
+        }
         break;
+      }
     }
   }
 }
@@ -1089,6 +1120,7 @@ class CaseWriter {
                                                : RowsSqlUnique(k.kind, kKeyColumns, where)));
           if (!parser_.empty()) st.Bind(1, parser_);
           st_.emplace(std::move(st));
+          row_ = Row();  // a Row serves one statement
         }
         MFX_ASSIGN_OR_RETURN(bool have, st_->Step());
         if (!have) {
