@@ -39,6 +39,17 @@ SealOptions QuietSeal() {
   return o;
 }
 
+// tmp/CASE with the ios17-plain sample (copied to tmp/backup) registered, nothing sealed yet.
+std::unique_ptr<CaseFolder> CaseWithPlainSample(const TempDir& tmp) {
+  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
+  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
+  REQUIRE(folder);
+  RegisterOptions ro;
+  ro.progress = core::Progress::Mode::kQuiet;
+  REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), ro));
+  return std::move(*folder);
+}
+
 TEST_CASE("an unsigned seal: manifest.sha256, manifest.json, VERIFY.txt, sealed_unsigned",
           "[reports][seal]") {
   TempDir tmp;
@@ -239,39 +250,34 @@ TEST_CASE("a signed seal passes every stock-tool step VERIFY.txt lists", "[repor
 TEST_CASE("RSA keys and encrypted keys sign; Ed25519 and foreign keys are refused",
           "[reports][seal]") {
   TempDir tmp;
-  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
-  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
-  REQUIRE(folder);
-  RegisterOptions ro;
-  ro.progress = core::Progress::Mode::kQuiet;
-  REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), ro));
+  auto folder = CaseWithPlainSample(tmp);
   const auto& pki = testing::Pki();
   SealOptions o = QuietSeal();
 
   o.signing = SigningKey{pki.ed_key, pki.ed_pem, {}, nullptr};
-  auto ed = SealCase(**folder, o);
+  auto ed = SealCase(*folder, o);
   REQUIRE_FALSE(ed);
   CHECK(ed.error().code == ErrorCode::kUnsupported);
   CHECK_FALSE(fs::exists(tmp / "CASE" / "manifest.sha256"));
 
   o.signing = SigningKey{pki.examiner2_key, pki.examiner_pem, {}, nullptr};
-  auto foreign = SealCase(**folder, o);
+  auto foreign = SealCase(*folder, o);
   REQUIRE_FALSE(foreign);
   CHECK(foreign.error().message.find("does not belong") != std::string::npos);
 
   const auto wrong = core::SecretBytes::FromString("not the pass phrase");
   o.signing = SigningKey{pki.enc_key, pki.examiner_pem, {}, &wrong};
-  CHECK_FALSE(SealCase(**folder, o));
+  CHECK_FALSE(SealCase(*folder, o));
   CHECK_FALSE(fs::exists(tmp / "CASE" / "manifest.json"));
 
   const auto right = core::SecretBytes::FromString("pem pass phrase");
   o.signing = SigningKey{pki.enc_key, pki.examiner_pem, {}, &right};
-  auto enc = SealCase(**folder, o);
+  auto enc = SealCase(*folder, o);
   REQUIRE(enc);
   CHECK(testing::Verify(tmp / "CASE").exit_code == 0);
 
   o.signing = SigningKey{pki.rsa_key, pki.rsa_pem, {}, nullptr};
-  auto rsa = SealCase(**folder, o);
+  auto rsa = SealCase(*folder, o);
   REQUIRE(rsa);
   CHECK(rsa->revision == 2);
   CHECK(rsa->history == "history/r1");
@@ -381,13 +387,8 @@ TEST_CASE("sealing refuses links, a damaged custody log and never leaves a half 
 TEST_CASE("the seal reuses a hash taken as a file was written only while its size and mtime match",
           "[reports][seal]") {
   TempDir tmp;
-  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
-  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
-  REQUIRE(folder);
-  RegisterOptions ro;
-  ro.progress = core::Progress::Mode::kQuiet;
-  REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), ro));
-  testing::WriteFakeOutputs(**folder);
+  auto folder = CaseWithPlainSample(tmp);
+  testing::WriteFakeOutputs(*folder);
   const std::string rel = "exports/messages.jsonl";
   const fs::path file = tmp / "CASE" / rel;
   const std::string real = Sha256Of(file);
@@ -405,20 +406,20 @@ TEST_CASE("the seal reuses a hash taken as a file was written only while its siz
   REQUIRE(stamp);
   CHECK(stamp->size == fs::file_size(file));
   o.known_hashes[rel] = *stamp;
-  REQUIRE(SealCase(**folder, o));
+  REQUIRE(SealCase(*folder, o));
   CHECK(listed() == stand_in);  // unchanged file: not read again
 
   // Same size, other mtime: read again.
   const auto t = fs::last_write_time(file);
   fs::last_write_time(file, t - std::chrono::seconds(5));
-  REQUIRE(SealCase(**folder, o));
+  REQUIRE(SealCase(*folder, o));
   CHECK(listed() == real);
 
   // Same mtime, other size: read again.
   o.known_hashes[rel] = *StampHash(file, stand_in);
   { std::ofstream(file, std::ios::app) << "x"; }
   fs::last_write_time(file, t - std::chrono::seconds(5));
-  REQUIRE(SealCase(**folder, o));
+  REQUIRE(SealCase(*folder, o));
   CHECK(listed() == Sha256Of(file));
   CHECK(listed() != real);
 }
