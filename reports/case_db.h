@@ -13,7 +13,9 @@
 // on each other for the connection (with a lock around the inserts instead, two parsers with
 // large outputs ran at ≈ 1.3 cores between them on a 2-core machine). The queue is bounded
 // (kMaxPending records), so a fast parser waits for the writer rather than piling up memory;
-// each parser's records are inserted in the order it gave them.
+// each parser's records are inserted in the order it gave them. The `id` of a record is the order
+// it reached the database, so between parsers running side by side it can differ from run to
+// run; every output orders by parser, then id, and is the same whatever the interleaving.
 
 #include <sqlite3.h>
 

@@ -278,15 +278,15 @@ std::string RowsSql(const std::string& kind, const std::string& columns, const s
                     const std::string& inner = "*") {
   return "SELECT " + columns + " FROM (SELECT " + inner +
          ", row_number() OVER (PARTITION BY src_domain, "
-         "src_path, src_table, src_rowid, deleted ORDER BY id) - 1 AS occ FROM \"" +
-         kind + "\")" + (where.empty() ? "" : " WHERE " + where) + " ORDER BY id";
+         "src_path, src_table, src_rowid, deleted ORDER BY parser, id) - 1 AS occ FROM \"" +
+         kind + "\")" + (where.empty() ? "" : " WHERE " + where) + " ORDER BY parser, id";
 }
 
 // Rows in case-database order with occ 0: what RowsSql gives when no two rows share a key.
 std::string RowsSqlUnique(const std::string& kind, const std::string& columns,
                           const std::string& where) {
   return "SELECT " + columns + " FROM (SELECT *, 0 AS occ FROM \"" + kind + "\")" +
-         (where.empty() ? "" : " WHERE " + where) + " ORDER BY id";
+         (where.empty() ? "" : " WHERE " + where) + " ORDER BY parser, id";
 }
 
 // The IRI key columns of RecordKey, and what the record-IRI passes select.

@@ -543,7 +543,7 @@ Status WriteTimeline(const std::filesystem::path& case_db, const std::string& ti
   tc.Write(
       "message,datetime,timestamp_desc,timestamp,datetime_local,kind,app,record_id,source_domain,"
       "source_path,source_table,source_rowid,raw,encoding,deleted\n");
-  MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(timeline_sql + " ORDER BY us, kind, id"));
+  MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(timeline_sql + " ORDER BY us, kind, parser, id"));
   BackgroundWriter writer({&tj, &tc});
   std::string json, csv, scratch;
   auto text = [&](int c) { return CleanText(st, c, scratch); };
@@ -663,7 +663,7 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
       timeline_sql += "SELECT \"" + c + "_us\" AS us, " + SqlString(k.kind) + " AS kind, " +
                       SqlString(Describe(k.kind, c)) + " AS descr, id, app, " + SummarySql(k.kind) +
                       " AS message, src_domain, src_path, src_table, src_rowid, \"" + c + "_raw\" AS raw, \"" +
-                      c + "_encoding\" AS enc, deleted FROM \"" + k.kind + "\" WHERE \"" + c + "_us\" IS NOT NULL";
+                      c + "_encoding\" AS enc, deleted, parser FROM \"" + k.kind + "\" WHERE \"" + c + "_us\" IS NOT NULL";
     }
   }
   int64_t timeline_rows = 0;
@@ -697,7 +697,10 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
       header +=
           ",source_domain,source_path,source_file_id,source_table,source_rowid,deleted,parser\n";
       csv_file.Write(header);
-      MFX_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT * FROM \"" + k.kind + "\" ORDER BY id"));
+      // Parser, then id: one parser's records keep the order it gave them, whatever the
+      // interleaving of parsers running side by side (the case database numbers records as
+      // they arrive from all parser threads).
+      MFX_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT * FROM \"" + k.kind + "\" ORDER BY parser, id"));
       RowWriter writer(k, st, zone);
       int64_t rows = 0;
       for (;;) {

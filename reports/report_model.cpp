@@ -161,7 +161,7 @@ Result<ReportRowReader> ReportRowReader::Open(const core::SqliteDb& db, const Ki
                                               const std::string& where) {
   std::string sql = "SELECT * FROM \"" + kind.kind + "\"";
   if (!where.empty()) sql += " WHERE " + where;
-  sql += " ORDER BY time_us IS NULL, time_us, id";
+  sql += " ORDER BY time_us IS NULL, time_us, parser, id";
   if (limit >= 0) sql += " LIMIT " + std::to_string(limit);
   MFX_ASSIGN_OR_RETURN(auto st, db.Prepare(sql));
   return ReportRowReader(kind, zone, std::move(st));
