@@ -166,7 +166,7 @@ Status CaseDatabase::Exec(const std::string& sql) {
 
 void CaseDatabase::Enqueue(AnyRecord&& record) {
   std::unique_lock lock(queue_mu_);
-  if (stop_) {  // after Finish(): never dropped silently
+  if (stop_) {  // after Finish(), a caller's bug: refused, not queued for a stopped writer
     std::lock_guard db(db_mu_);
     if (!failed_) {
       failed_ = true;

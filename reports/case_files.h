@@ -49,6 +49,11 @@ struct KnownHash {
 // nullopt when it cannot be stat'ed or is not a regular file.
 std::optional<KnownHash> StampHash(const std::filesystem::path& file, std::string sha256);
 
+// Whether two stamps saw the file in the same state (size and mtime; the hashes are not compared).
+inline bool SameState(const KnownHash& a, const KnownHash& b) {
+  return a.size == b.size && a.mtime_ns == b.mtime_ns;
+}
+
 // Streams root/<path> for each path through SHA-256 on `threads` workers (0 = the machine's
 // cores). Files are opened beneath root without following any symlink (FolderEnv). Results are
 // in the order of `paths`; per-file failures are reported in FileHash::error, not as a Result

@@ -87,7 +87,7 @@ class Graph {
     out_.Write("{\"@context\":" + Context(case_uuid_).dump() + ",\n\"@graph\":[\n");
   }
   void Emit(const json& node) {
-    std::string text = node.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string text = Dump(node);
     if (!first_) out_.Write(",\n");
     first_ = false;
     out_.Write(text);
@@ -96,7 +96,7 @@ class Graph {
   // closing brace, then `property`: [IRIs from next()] }.
   template <class Next>
   Status EmitWithList(const json& node, const char* property, Next&& next) {
-    std::string head = node.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string head = Dump(node);
     head.pop_back();  // '}'
     if (!first_) out_.Write(",\n");
     first_ = false;
@@ -282,7 +282,7 @@ std::string RowsSql(const std::string& kind, const std::string& columns, const s
          kind + "\")" + (where.empty() ? "" : " WHERE " + where) + " ORDER BY parser, id";
 }
 
-// Rows in case-database order with occ 0: what RowsSql gives when no two rows share a key.
+// Rows in (parser, id) order with occ 0: what RowsSql gives when no two rows share a key.
 std::string RowsSqlUnique(const std::string& kind, const std::string& columns,
                           const std::string& where) {
   return "SELECT " + columns + " FROM (SELECT *, 0 AS occ FROM \"" + kind + "\")" +
@@ -1094,7 +1094,7 @@ class CaseWriter {
     bool duplicate_keys = false;    // two rows share a RecordKey but for occ
   };
 
-  // IRIs of the records (all, or one parser's), in case-database order, recomputed from the
+  // IRIs of the records (all, or one parser's), in (parser, id) order, recomputed from the
   // stable keys so the big lists are streamed rather than held. `kinds` (from Records()) skips
   // the kinds a parser has no records in.
   class RecordIris {

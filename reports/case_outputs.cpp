@@ -56,10 +56,8 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
     }
     outputs.push_back({{"path", rel}, {"sha256", sha}});
     std::optional<KnownHash> known = StampHash(folder.Path(rel), sha);
-    const bool unchanged = written_sha256.empty()
-                               ? before && known && before->size == known->size &&
-                                     before->mtime_ns == known->mtime_ns
-                               : known && known->size == written_bytes;
+    const bool unchanged = written_sha256.empty() ? before && known && SameState(*before, *known)
+                                                  : known && known->size == written_bytes;
     if (unchanged) seal.known_hashes[rel] = std::move(*known);
     return {};
   };

@@ -73,8 +73,6 @@ std::string_view CleanText(const Statement& st, int i, std::string& scratch) {
   return scratch;
 }
 
-// Appends s (valid UTF-8) as a JSON string, escaped exactly as nlohmann::json::dump escapes it
-// (the exports must equal RecordToJson(...).dump()).
 // Whether any of the eight bytes in `w` needs a JSON escape (< 0x20, '"' or '\\'): the
 // "has a byte less than n" and "has a zero byte" word tricks, exact as yes/no answers.
 bool NeedsJsonEscape(uint64_t w) {
@@ -84,6 +82,8 @@ bool NeedsJsonEscape(uint64_t w) {
           ((backslash - kOnes) & ~backslash)) & kHigh;
 }
 
+// Appends s (valid UTF-8) as a JSON string, escaped exactly as nlohmann::json::dump escapes it
+// (the exports must equal RecordToJson(...).dump()).
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
@@ -201,6 +201,30 @@ std::string ListCell(const OrderedJson& v) {
 
 void AppendLocal(std::string& out, const Statement& st, int us_col, const core::TimeZone& zone) {
   if (!st.IsNull(us_col)) out += zone.FormatIsoLocal(st.Int(us_col));
+}
+
+// A text column into both lines: a JSON string, and a CSV cell appended where the caller put its
+// comma.
+void AppendText(const Statement& st, int c, std::string& scratch, std::string& json,
+                std::string& csv) {
+  const std::string_view v = CleanText(st, c, scratch);
+  AppendJsonString(json, v);
+  AppendCsvCell(csv, v);
+}
+
+// src_rowid into both lines: a JSON number for an integer, null (empty cell), else text.
+void AppendRowid(const Statement& st, int c, std::string& scratch, std::string& json,
+                 std::string& csv) {
+  const int type = st.ColumnType(c);
+  if (type == SQLITE_INTEGER) {
+    const std::string v = std::to_string(st.Int(c));
+    json += v;
+    AppendCsvCell(csv, v);
+  } else if (type == SQLITE_NULL) {
+    json += "null";
+  } else {
+    AppendText(st, c, scratch, json, csv);
+  }
 }
 
 // Writes a row of a kind's table as its export line (JSON: must equal RecordToJson) and its CSV
@@ -321,16 +345,7 @@ class RowWriter {
     }
     json += ",\"rowid\":";
     csv += ',';
-    const int rowid_type = st_.ColumnType(rowid_);
-    if (rowid_type == SQLITE_INTEGER) {
-      const std::string v = std::to_string(st_.Int(rowid_));
-      json += v;
-      AppendCsvCell(csv, v);
-    } else if (rowid_type == SQLITE_NULL) {
-      json += "null";
-    } else {
-      Text(rowid_, json, csv);
-    }
+    AppendRowid(st_, rowid_, scratch_, json, csv);
     if (!st_.IsNull(chain_)) {
       json += ",\"decode_chain\":";
       AppendJsonString(json, CleanText(st_, chain_, scratch_));
@@ -360,11 +375,7 @@ class RowWriter {
   };
 
   // A text column into both lines (the CSV cell is appended where the caller put its comma).
-  void Text(int c, std::string& json, std::string& csv) {
-    const std::string_view v = CleanText(st_, c, scratch_);
-    AppendJsonString(json, v);
-    AppendCsvCell(csv, v);
-  }
+  void Text(int c, std::string& json, std::string& csv) { AppendText(st_, c, scratch_, json, csv); }
 
   // A timestamp: ISO text (or null), then its local-time CSV cell; raw and encoding into raw_.
   void Time(std::string_view name, const TimeCols& t, std::string& json, std::string& csv) {
@@ -532,11 +543,10 @@ class BackgroundWriter {
   std::thread thread_;  // last: starts once the members above exist
 };
 
-// exports/timeline.{jsonl,csv} from the UNION of every kind's timestamp columns, sorted by time.
-Status WriteTimeline(const std::filesystem::path& case_db, const std::string& timeline_sql,
-                     const std::filesystem::path& exports_dir, const core::TimeZone& zone,
-                     int64_t& rows, std::string& jsonl_sha256, std::string& csv_sha256,
-                     uint64_t& jsonl_bytes, uint64_t& csv_bytes) {
+// exports/timeline.{jsonl,csv} from the UNION of every kind's timestamp columns, sorted by time;
+// returns their rows, hashes and sizes.
+Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const std::string& timeline_sql,
+                                  const std::filesystem::path& exports_dir, const core::TimeZone& zone) {
   MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
   MFX_ASSIGN_OR_RETURN(auto tj, OutFile::Create(exports_dir / "timeline.jsonl"));
   MFX_ASSIGN_OR_RETURN(auto tc, OutFile::Create(exports_dir / "timeline.csv"));
@@ -546,7 +556,13 @@ Status WriteTimeline(const std::filesystem::path& case_db, const std::string& ti
   MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(timeline_sql + " ORDER BY us, kind, parser, id"));
   BackgroundWriter writer({&tj, &tc});
   std::string json, csv, scratch;
-  auto text = [&](int c) { return CleanText(st, c, scratch); };
+  // A text column as `"key":value` in JSON and as the next cell of the CSV line.
+  auto both = [&](const char* key, int c) {
+    json += key;
+    csv += ',';
+    AppendText(st, c, scratch, json, csv);
+  };
+  int64_t rows = 0;
   for (;;) {
     MFX_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
@@ -556,67 +572,39 @@ Status WriteTimeline(const std::filesystem::path& case_db, const std::string& ti
     json += "{\"datetime\":";
     AppendJsonString(json, iso);
     json += ",\"timestamp_desc\":";
-    AppendJsonString(json, text(2));
+    AppendJsonString(json, CleanText(st, 2, scratch));
     json += ",\"message\":";
-    AppendJsonString(json, text(5));
-    AppendCsvCell(csv, text(5));
+    // The CSV starts with message, datetime and timestamp_desc (Timesketch's order).
+    AppendText(st, 5, scratch, json, csv);
     csv += ',';
     csv.append(iso, 0, iso.size() - 1);  // Timesketch: +00:00 instead of Z
     csv += "+00:00,";
-    AppendCsvCell(csv, text(2));
+    AppendCsvCell(csv, CleanText(st, 2, scratch));
     csv += ',';
     csv += std::to_string(us);
     csv += ',';
     csv += zone.FormatIsoLocal(us);
-    json += ",\"kind\":";
-    AppendJsonString(json, text(1));
-    csv += ',';
-    AppendCsvCell(csv, text(1));
-    json += ",\"app\":";
-    AppendJsonString(json, text(4));
-    csv += ',';
-    AppendCsvCell(csv, text(4));
+    both(",\"kind\":", 1);
+    both(",\"app\":", 4);
     json += ",\"record_id\":";
     json += record_id;
     csv += ',';
     csv += record_id;
-    json += ",\"source\":{\"domain\":";
-    AppendJsonString(json, text(6));
-    csv += ',';
-    AppendCsvCell(csv, text(6));
-    json += ",\"path\":";
-    AppendJsonString(json, text(7));
-    csv += ',';
-    AppendCsvCell(csv, text(7));
+    both(",\"source\":{\"domain\":", 6);
+    both(",\"path\":", 7);
     json += ",\"table\":";
     csv += ',';
     if (st.IsNull(8)) {
       json += "null";
     } else {
-      AppendJsonString(json, text(8));
-      AppendCsvCell(csv, text(8));
+      AppendText(st, 8, scratch, json, csv);
     }
     json += ",\"rowid\":";
     csv += ',';
-    const int rowid_type = st.ColumnType(9);
-    if (rowid_type == SQLITE_INTEGER) {
-      const std::string v = std::to_string(st.Int(9));
-      json += v;
-      AppendCsvCell(csv, v);
-    } else if (rowid_type == SQLITE_NULL) {
-      json += "null";
-    } else {
-      AppendJsonString(json, text(9));
-      AppendCsvCell(csv, text(9));
-    }
-    json += "},\"raw\":";
-    AppendJsonString(json, text(10));
-    csv += ',';
-    AppendCsvCell(csv, text(10));
-    json += ",\"encoding\":";
-    AppendJsonString(json, text(11));
-    csv += ',';
-    AppendCsvCell(csv, text(11));
+    AppendRowid(st, 9, scratch, json, csv);
+    json += '}';
+    both(",\"raw\":", 10);
+    both(",\"encoding\":", 11);
     const char* deleted = st.Int(12) != 0 ? "true" : "false";
     json += ",\"deleted\":";
     json += deleted;
@@ -631,11 +619,14 @@ Status WriteTimeline(const std::filesystem::path& case_db, const std::string& ti
   writer.Flush(0, json, 0);
   writer.Flush(1, csv, 0);
   writer.Finish();
-  MFX_ASSIGN_OR_RETURN(jsonl_sha256, tj.Close());
-  MFX_ASSIGN_OR_RETURN(csv_sha256, tc.Close());
-  jsonl_bytes = tj.bytes();
-  csv_bytes = tc.bytes();
-  return {};
+  ExportFiles out;
+  MFX_ASSIGN_OR_RETURN(out.sha256["timeline.jsonl"], tj.Close());
+  MFX_ASSIGN_OR_RETURN(out.sha256["timeline.csv"], tc.Close());
+  out.bytes["timeline.jsonl"] = tj.bytes();
+  out.bytes["timeline.csv"] = tc.bytes();
+  out.records["timeline.jsonl"] = rows;
+  out.records["timeline.csv"] = rows;
+  return out;
 }
 
 }  // namespace
@@ -666,19 +657,14 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
                       c + "_encoding\" AS enc, deleted, parser FROM \"" + k.kind + "\" WHERE \"" + c + "_us\" IS NOT NULL";
     }
   }
-  int64_t timeline_rows = 0;
-  std::string timeline_jsonl_sha256, timeline_csv_sha256;
-  uint64_t timeline_jsonl_bytes = 0, timeline_csv_bytes = 0;
-  Status timeline_status;
+  Result<ExportFiles> timeline_files = ExportFiles{};
   std::thread timeline;
   if (!timeline_sql.empty()) {
     timeline = std::thread([&] {
       try {
-        timeline_status = WriteTimeline(case_db, timeline_sql, exports_dir, zone, timeline_rows,
-                                        timeline_jsonl_sha256, timeline_csv_sha256,
-                                        timeline_jsonl_bytes, timeline_csv_bytes);
+        timeline_files = WriteTimeline(case_db, timeline_sql, exports_dir, zone);
       } catch (const std::exception& e) {
-        timeline_status = Fail(ErrorCode::kInternal, std::string("timeline export: ") + e.what());
+        timeline_files = Fail(ErrorCode::kInternal, std::string("timeline export: ") + e.what());
       }
     });
   }
@@ -731,15 +717,10 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
   }
   if (timeline.joinable()) timeline.join();
   MFX_RETURN_IF_ERROR(status);
-  MFX_RETURN_IF_ERROR(timeline_status);
-  if (!timeline_sql.empty()) {
-    out.records["timeline.jsonl"] = timeline_rows;
-    out.records["timeline.csv"] = timeline_rows;
-    out.sha256["timeline.jsonl"] = timeline_jsonl_sha256;
-    out.sha256["timeline.csv"] = timeline_csv_sha256;
-    out.bytes["timeline.jsonl"] = timeline_jsonl_bytes;
-    out.bytes["timeline.csv"] = timeline_csv_bytes;
-  }
+  if (!timeline_files) return tl::unexpected(timeline_files.error());
+  out.records.merge(timeline_files->records);
+  out.sha256.merge(timeline_files->sha256);
+  out.bytes.merge(timeline_files->bytes);
   return out;
 }
 

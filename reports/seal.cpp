@@ -350,7 +350,7 @@ Result<SealResult> SealCase(CaseFolder& folder, const SealOptions& options) {
     const auto known = options.known_hashes.find(e.path);
     if (known != options.known_hashes.end()) {
       const std::optional<KnownHash> now = StampHash(root / e.path, {});
-      if (now && now->size == known->second.size && now->mtime_ns == known->second.mtime_ns) {
+      if (now && SameState(*now, known->second)) {
         hashes.push_back(FileHash{e.path, known->second.size, known->second.sha256, "", false});
         continue;
       }
