@@ -104,6 +104,14 @@ json InfoJson(const Backup& b) {
                      {"message", SanitizeUtf8(n.message)}});
   }
   j["notes"] = notes;
+  json unlisted = json::array();
+  for (const auto& f : b.unlisted_files()) unlisted.push_back(SanitizeUtf8(f));
+  j["unlisted_files"] = unlisted;
+  json resized = json::array();
+  for (const auto& d : b.size_differences()) {
+    resized.push_back({{"path", SanitizeUtf8(d.path)}, {"stored", d.stored}, {"recorded", d.recorded}});
+  }
+  j["size_differences"] = resized;
   if (b.info()) j["installed_applications"] = b.info()->installed_applications.size();
   return j;
 }
@@ -126,8 +134,9 @@ void PrintInfoText(const json& j) {
   const json& e = j["encryption"];
   std::cout << "encrypted:       " << (e["was_encrypted"].get<bool>() ? "yes" : "no");
   if (e["was_encrypted"].get<bool>()) {
+    const bool still = e["files_encrypted"].get<bool>() || e["manifest_encrypted"].get<bool>();
     std::cout << (e["files_encrypted"].get<bool>() ? ", files encrypted now" : ", files plaintext now")
-              << (e["unlocked"].get<bool>() ? ", unlocked" : ", locked");
+              << (!still ? " (no password needed)" : e["unlocked"].get<bool>() ? ", unlocked" : ", locked");
   }
   std::cout << "\n";
   const json& c = j["counts"];

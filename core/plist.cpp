@@ -2,11 +2,14 @@
 
 #include <plist/plist.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
+
+#include "core/bytes.h"
 
 namespace mfx::core {
 namespace {
@@ -19,6 +22,24 @@ using PlistHandle = std::unique_ptr<void, PlistDeleter>;
 struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }
 };
+
+// A date node's seconds since 2001-01-01 (Cocoa), exactly as stored. libplist 2.2's
+// plist_get_date_val hands out whole seconds as int32 (a date after 2069 or before 1933 wraps to
+// 1932) and truncates negative fractions towards zero (-1.5 came out as -0.5); its binary writer
+// keeps the node's double, so the date is written alone and the 8-byte value read back.
+double DateSeconds(plist_t node) {
+  char* bin = nullptr;
+  uint32_t length = 0;
+  plist_to_bin(node, &bin, &length);
+  std::unique_ptr<char, FreeDeleter> owned(bin);
+  // "bplist00", then the only object: marker 0x33 (date, 2^3 bytes) and a big-endian float64.
+  if (bin == nullptr || length < 17 || static_cast<uint8_t>(bin[8]) != 0x33) {
+    int32_t sec = 0, usec = 0;  // cannot happen with libplist 2.2; keep the library's reading
+    plist_get_date_val(node, &sec, &usec);
+    return static_cast<double>(sec) + static_cast<double>(usec) / 1e6;
+  }
+  return std::bit_cast<double>(LoadBe64(reinterpret_cast<const uint8_t*>(bin) + 9));
+}
 
 // Deep nesting in hostile input must not exhaust the stack.
 constexpr int kMaxDepth = 256;
@@ -67,11 +88,8 @@ Result<PlistValue> Convert(plist_t node, int depth, std::string_view what) {
       const auto* p = reinterpret_cast<const uint8_t*>(d);
       return PlistValue(p ? Bytes(p, p + len) : Bytes());
     }
-    case PLIST_DATE: {
-      int32_t sec = 0, usec = 0;
-      plist_get_date_val(node, &sec, &usec);
-      return PlistValue(PlistDate{static_cast<double>(sec) + static_cast<double>(usec) / 1e6});
-    }
+    case PLIST_DATE:
+      return PlistValue(PlistDate{DateSeconds(node)});
     case PLIST_UID: {
       uint64_t u = 0;
       plist_get_uid_val(node, &u);

@@ -11,14 +11,13 @@ namespace {
 
 using core::PlistValue;
 
-constexpr uint64_t kMaxRootPlist = 256ull << 20;
 constexpr std::string_view kInfo = "Info.plist";
 constexpr std::string_view kManifest = "Manifest.plist";
 constexpr std::string_view kDomains = "backup domains";
 constexpr std::string_view kAppDomainPrefix = "AppDomain-";
 
 Result<PlistValue> ReadPlist(const ParserInput& in) {
-  MFX_ASSIGN_OR_RETURN(Bytes bytes, core::ReadAll(*in.file, kMaxRootPlist));
+  MFX_ASSIGN_OR_RETURN(Bytes bytes, core::ReadAll(*in.file, backup::kMaxRootPlistBytes));
   MFX_ASSIGN_OR_RETURN(PlistValue p, core::ParsePlist(bytes, in.domain + "/" + in.path));
   if (!p.is_dict()) {
     return Fail(ErrorCode::kCorrupt, in.domain + "/" + in.path + ": top level is a " +

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <unordered_set>
 
 #include <openssl/crypto.h>
 
@@ -20,7 +21,6 @@ namespace {
 
 using core::RandomAccessFile;
 
-constexpr uint64_t kMaxPlistSize = 64ull << 20;
 constexpr uint64_t kMaxMbdbSize = 1ull << 30;
 constexpr std::array<uint8_t, 16> kZeroIv{};
 
@@ -235,7 +235,7 @@ Result<std::unique_ptr<Backup>> Backup::Open(const std::filesystem::path& folder
 Status Backup::LoadPlists() {
   auto load = [&](std::string_view name) -> std::optional<core::PlistValue> {
     if (!folder_env_->Exists(name)) return std::nullopt;
-    auto bytes = core::ReadFile(*folder_env_, name, kMaxPlistSize);
+    auto bytes = core::ReadFile(*folder_env_, name, kMaxRootPlistBytes);
     if (!bytes) {
       Note(BackupNote::Level::kError, std::string(name) + ": " + bytes.error().message);
       return std::nullopt;
@@ -250,7 +250,7 @@ Status Backup::LoadPlists() {
   if (auto p = load("Info.plist")) {
     if (auto info = ParseInfoPlist(*p)) info_ = std::move(*info);
     else Note(BackupNote::Level::kError, info.error().message);
-  } else {
+  } else if (!folder_env_->Exists("Info.plist")) {
     Note(BackupNote::Level::kWarning, "Info.plist is missing: device identity comes from Manifest.plist only");
   }
   if (auto p = load("Status.plist")) {
@@ -260,7 +260,7 @@ Status Backup::LoadPlists() {
   if (auto p = load("Manifest.plist")) {
     if (auto mp = ParseManifestPlist(*p)) manifest_plist_ = std::move(*mp);
     else Note(BackupNote::Level::kError, mp.error().message);
-  } else {
+  } else if (!folder_env_->Exists("Manifest.plist")) {
     Note(BackupNote::Level::kWarning,
          "Manifest.plist is missing: no keybag, so an encrypted backup cannot be decrypted");
   }
@@ -481,8 +481,10 @@ void Backup::DecideBlobEncryption() {
   }
   // The manifest is plaintext but something says "encrypted": either an iOS ≤ 10.1 encrypted
   // backup (plaintext manifest, encrypted payloads) or a copy decrypted by another tool that kept
-  // the flags. Look at the payloads themselves.
-  size_t sampled = 0, plaintext = 0, block_sized = 0;
+  // the flags. The payloads vote: one with a plaintext signature against one that looks like
+  // ciphertext (whole AES blocks, no signature). A single damaged, cut-off or plaintext payload
+  // must not decide for the whole backup (OpenEntry still decides each file on its own bytes).
+  size_t sampled = 0, plaintext = 0, cipher_like = 0;
   for (size_t i = 0; i < entries_.size() && sampled < 64; ++i) {
     if (entries_[i].kind != EntryKind::kFile || !blobs_[i].present || blobs_[i].size < 16) continue;
     auto f = folder_env_->Open(blobs_[i].path);
@@ -491,25 +493,79 @@ void Backup::DecideBlobEncryption() {
     auto got = (*f)->ReadAt(0, head);
     if (!got || *got != 16) continue;
     ++sampled;
-    if (HasPlaintextMagic(head)) ++plaintext;
-    if (blobs_[i].size % 16 == 0) ++block_sized;
+    if (HasPlaintextMagic(head)) {
+      ++plaintext;
+    } else if (blobs_[i].size % 16 == 0) {
+      ++cipher_like;
+    }
   }
-  if (plaintext > 0) {
+  const std::string votes = std::to_string(sampled) + " sampled payload files: " + std::to_string(plaintext) +
+                            " with a plaintext signature, " + std::to_string(cipher_like) +
+                            " like ciphertext (whole AES blocks, no signature)";
+  if (cipher_like > 0 && cipher_like >= plaintext) {
+    encryption_.blobs_encrypted = true;
+    encryption_.blobs_decision = votes + ": the files are encrypted";
+    if (cipher_like < sampled) {
+      Note(BackupNote::Level::kWarning, "the backup's files are encrypted, but not all look it (" + votes +
+                                            "); each file is checked on its own when read");
+    }
+  } else if (plaintext > 0) {
     encryption_.blobs_encrypted = false;
-    encryption_.blobs_decision = std::to_string(plaintext) + " of " + std::to_string(sampled) +
-                                 " sampled payload files start with a plaintext signature: the "
-                                 "backup was decrypted by another tool and kept its encryption flags";
+    encryption_.blobs_decision = votes + ": the backup was decrypted by another tool and kept its "
+                                         "encryption flags";
     Note(BackupNote::Level::kInfo, "the backup says it is encrypted but its files are plaintext now (" +
                                        encryption_.blobs_decision + ")");
-  } else if (sampled > 0 && block_sized == sampled) {
-    encryption_.blobs_encrypted = true;
-    encryption_.blobs_decision = "no sampled payload has a plaintext signature and all sizes are "
-                                 "whole AES blocks";
   } else {
     encryption_.blobs_encrypted = false;
     encryption_.blobs_decision = sampled == 0 ? "no payload large enough to test; read as plaintext"
-                                              : "payload sizes are not whole AES blocks; read as plaintext";
+                                              : votes + "; read as plaintext";
     Note(BackupNote::Level::kWarning, "encryption flags are set but " + encryption_.blobs_decision);
+  }
+}
+
+void Backup::NoteUnlistedAndResized() {
+  std::unordered_set<std::string> known = {"Info.plist",      "Manifest.plist",  "Status.plist",
+                                           "Manifest.db",     "Manifest.db-wal", "Manifest.db-shm",
+                                           "Manifest.db-journal", "Manifest.mbdb"};
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const BlobInfo& blob = blobs_[i];
+    if (!blob.present) continue;
+    known.insert(blob.path);
+    const ManifestEntry& e = entries_[i];
+    if (e.kind != EntryKind::kFile || !e.recorded_size) continue;
+    // An encrypted payload is the plaintext plus 1–16 bytes of PKCS#7 padding.
+    const bool padded = encryption_.blobs_encrypted && e.encryption_key.has_value();
+    const uint64_t expected = padded ? (*e.recorded_size / 16 + 1) * 16 : *e.recorded_size;
+    if (blob.size != expected && !(padded && blob.size == *e.recorded_size)) {
+      size_differences_.push_back({e.Path(), blob.size, *e.recorded_size});
+    }
+  }
+  for (std::string& path : folder_env_->List()) {
+    if (!known.count(path)) unlisted_files_.push_back(std::move(path));
+  }
+  auto examples = [](auto begin, auto end, auto describe) {
+    std::string out;
+    size_t n = 0;
+    for (auto it = begin; it != end && n < 5; ++it, ++n) out += (n ? "; " : "") + describe(*it);
+    return out;
+  };
+  if (!unlisted_files_.empty()) {
+    Note(BackupNote::Level::kInfo,
+         std::to_string(unlisted_files_.size()) + " files in the backup folder are named by no manifest row (e.g. " +
+             examples(unlisted_files_.begin(), unlisted_files_.end(), [](const std::string& s) { return s; }) +
+             "): hashed as evidence, not read as backup content");
+  }
+  if (!size_differences_.empty()) {
+    Note(BackupNote::Level::kInfo,
+         std::to_string(size_differences_.size()) +
+             " payloads differ in size from what the manifest records (e.g. " +
+             examples(size_differences_.begin(), size_differences_.end(),
+                      [](const SizeDifference& d) {
+                        return d.path + ": " + std::to_string(d.stored) + " bytes stored, " +
+                               std::to_string(d.recorded) + " recorded";
+                      }) +
+             "): databases that were being written during the backup often keep a stale size; the "
+             "stored bytes are what is read and hashed");
   }
 }
 
@@ -551,6 +607,7 @@ Status Backup::Load(const OpenOptions& options) {
   }
   LocateBlobs();
   DecideBlobEncryption();
+  NoteUnlistedAndResized();
   if (!encryption_.was_encrypted && (options.password != nullptr)) {
     Note(BackupNote::Level::kInfo, "a password was given but the backup is not encrypted; it was not used");
   }
@@ -623,8 +680,11 @@ Result<std::unique_ptr<RandomAccessFile>> Backup::OpenEntry(const ManifestEntry&
   if (blob.size >= 16) {
     std::array<uint8_t, 16> head{};
     auto got = raw->ReadAt(0, head);
-    if (got && *got == 16 && HasStrongPlaintextMagic(head)) {
-      // Plaintext inside an encrypted backup (a partially decrypted copy): read as is.
+    // Plaintext inside an encrypted backup (a partially decrypted copy): read as is. A size that
+    // is not whole AES blocks cannot be ciphertext, so a weaker signature is enough there; without
+    // one, DecryptingFile reports the payload as damaged or truncated.
+    const bool whole_blocks = blob.size % core::kAesBlock == 0;
+    if (got && *got == 16 && (HasStrongPlaintextMagic(head) || (!whole_blocks && HasPlaintextMagic(head)))) {
       return std::unique_ptr<RandomAccessFile>(new NamedFile(std::move(raw), e.Path()));
     }
   }

@@ -76,6 +76,13 @@ struct OpenOptions {
   std::filesystem::path scratch_parent;
 };
 
+// A payload whose stored size is not what the manifest records (after AES padding when encrypted).
+struct SizeDifference {
+  std::string path;  // domain/relativePath
+  uint64_t stored = 0;
+  uint64_t recorded = 0;
+};
+
 struct BlobInfo {
   std::string path;  // relative to the backup folder ("3d/3d0d…" or "3d0d…"); empty when absent
   uint64_t size = 0;
@@ -99,6 +106,10 @@ class Backup {
   const std::vector<ManifestEntry>& entries() const { return entries_; }
   const BlobInfo& blob(size_t entry_index) const { return blobs_[entry_index]; }
   const std::vector<BackupNote>& notes() const { return notes_; }
+  // Regular files of the folder that no manifest row names and that are not its root files
+  // (hashed as evidence, never read as backup content), relative to the folder, sorted.
+  const std::vector<std::string>& unlisted_files() const { return unlisted_files_; }
+  const std::vector<SizeDifference>& size_differences() const { return size_differences_; }
 
   // "domain/relativePath" → payload; regular files only.
   const core::Env& env() const;
@@ -123,6 +134,7 @@ class Backup {
   Status LoadMbdb();
   void LocateBlobs();
   void DecideBlobEncryption();
+  void NoteUnlistedAndResized();
   void Note(BackupNote::Level level, std::string message);
   Result<core::SecretBytes> FileKey(const ManifestEntry& entry) const;
 
@@ -141,6 +153,8 @@ class Backup {
   std::unordered_map<std::string, size_t> by_path_;  // regular files only
   std::vector<std::string> file_paths_;              // sorted, for List()
   std::vector<BackupNote> notes_;
+  std::vector<std::string> unlisted_files_;
+  std::vector<SizeDifference> size_differences_;
 };
 
 // Writes the derived key as 64 hex characters + newline, mode 0600, refusing to overwrite.

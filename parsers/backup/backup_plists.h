@@ -13,6 +13,10 @@
 
 namespace mfx::parsers::backup {
 
+// The largest Info.plist / Manifest.plist / Status.plist read: real Info.plists carry the icons and
+// iTunesMetadata of every app, so tens of MB are normal.
+inline constexpr uint64_t kMaxRootPlistBytes = 256ull << 20;
+
 struct DeviceIdentity {
   std::optional<std::string> udid;  // compare case-insensitively: letter case varies
   std::optional<std::string> target_identifier;

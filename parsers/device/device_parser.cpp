@@ -7,11 +7,8 @@
 namespace mfx::parsers::device {
 namespace {
 
-// Real Info.plists carry app icons and iTunesMetadata of every app: tens of MB are normal.
-constexpr uint64_t kMaxRootPlist = 256ull << 20;
-
 Result<core::PlistValue> ReadPlist(const ParserInput& in) {
-  MFX_ASSIGN_OR_RETURN(Bytes bytes, core::ReadAll(*in.file, kMaxRootPlist));
+  MFX_ASSIGN_OR_RETURN(Bytes bytes, core::ReadAll(*in.file, backup::kMaxRootPlistBytes));
   return core::ParsePlist(bytes, in.domain + "/" + in.path);
 }
 

@@ -30,6 +30,11 @@ TRAPS = {
                    "rows whose relativePath escapes the domain or goes through a symlink"),
     "zero-length-blob": ("plan", ("ios17", "ios9"),
                          "one non-empty regular file is stored as a 0-byte blob"),
+    "truncated-blob": ("plan", ("ios17", "ios9"),
+                       "the stored blob of one non-empty file lacks its last 5 bytes (a cut-off copy)"),
+    "plaintext-blob": ("plan", ("ios17", "ios9"),
+                       "one SQLite file of an encrypted backup is stored unencrypted (its row keeps "
+                       "its EncryptionKey)"),
     "partial-snapshot": ("option", ("ios17", "ios9"), "Status.plist SnapshotState 'uploading'"),
     "xml-info-plist": ("option", ("ios17", "ios9"), "Info.plist written as XML"),
     "binary-info-plist": ("option", ("ios17", "ios9"), "Info.plist written as a binary plist"),
@@ -47,6 +52,8 @@ def validate(names, style, has_keys):
             errors.append(f"trap {n} is not available for --style {style}")
     if "xml-info-plist" in names and "binary-info-plist" in names:
         errors.append("xml-info-plist and binary-info-plist exclude each other")
+    if "plaintext-blob" in names and not has_keys:
+        errors.append("plaintext-blob needs --encrypt")
     if "nsdata-indirection" in names and not has_keys:
         errors.append("nsdata-indirection needs --encrypt or the decrypted-flagged trap")
     return errors
@@ -112,6 +119,12 @@ def apply_plan_traps(names, entries):
         elif name == "zero-length-blob":
             e = _pick(entries, name, _is_nonempty_file)
             e.zero_blob = True
+        elif name == "truncated-blob":
+            e = _pick(entries, name, _is_sqlite)
+            e.truncate_blob = 5
+        elif name == "plaintext-blob":
+            e = _pick(entries, name, _is_sqlite)
+            e.plaintext_blob = True
         else:
             raise AssertionError(name)
         e.trap_names.append(name)

@@ -54,6 +54,8 @@ class Entry:
     size_delta: int = 0
     omit_blob: bool = False
     zero_blob: bool = False
+    truncate_blob: int = 0       # bytes cut from the end of the stored blob
+    plaintext_blob: bool = False  # stored unencrypted in an encrypted backup
     trap_names: list = field(default_factory=list)
     # filled in while writing
     size: int = 0
@@ -155,7 +157,7 @@ def _write_blob(e, out_dir, style, encrypt_now, keys_active, kb, seed):
                                   "cannot carry a usable key")
         e.file_key = util.sub_rng(seed, "filekey", fid).randbytes(32)
         e.enc_key = struct.pack("<I", pc) + crypto.wrap_key(kb.class_key(pc), e.file_key)
-    enc = crypto.BlobEncryptor(e.file_key) if encrypt_now else None
+    enc = crypto.BlobEncryptor(e.file_key) if encrypt_now and not e.plaintext_blob else None
     h_plain, s_plain = hashlib.sha256(), hashlib.sha1()
     h_blob, s_blob = hashlib.sha256(), hashlib.sha1()
     size = blob_size = 0
@@ -181,6 +183,12 @@ def _write_blob(e, out_dir, style, encrypt_now, keys_active, kb, seed):
     finally:
         if f:
             f.close()
+    if e.truncate_blob and store:
+        with open(path, "rb") as cut:
+            kept = cut.read()[:-e.truncate_blob]
+        with open(path, "wb") as cut:
+            cut.write(kept)
+        h_blob, blob_size = hashlib.sha256(kept), len(kept)
     if e.spec.size_hint is not None and e.spec.size_hint != size:
         raise GenerationError(f"{e.spec.path}: producer gave {size} bytes, hint {e.spec.size_hint}")
     e.size = size

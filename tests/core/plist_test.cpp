@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <bit>
+
 #include "core/bytes.h"
 #include "core/nskeyed_archive.h"
 #include "core/plist.h"
@@ -55,6 +57,48 @@ TEST_CASE("binary plist round-trip through libplist", "[core][plist]") {
   CHECK(back->Find("b")->AsBool() == false);
   CHECK(back->Find("uid")->AsUid()->value == 7);
   CHECK(back->Find("date")->AsDate()->cocoa_seconds == 603504000.5);
+}
+
+// libplist 2.2's plist_get_date_val gives int32 seconds: 2070 and NSDate's distantFuture came out
+// as 1932-12-13, and -1.5 as -0.5. The dates are written here byte by byte (bplist00: an array of
+// date objects, marker 0x33 + big-endian float64), so the expected values are the stored ones.
+TEST_CASE("binary plist dates outside 1933-2069 and with negative fractions keep their value", "[core][plist]") {
+  const std::vector<double> values = {2200000000.0,   // 2070-09-18T23:06:40Z
+                                      63113904000.0,  // NSDate distantFuture, year 4001
+                                      -63114076800.0, // NSDate distantPast, year 0001
+                                      -1.5,           // 2000-12-31T23:59:58.5Z
+                                      -978307200.25,  // 1969-12-31T23:59:59.75Z
+                                      606704455.125};
+  Bytes bin(AsBytes(std::string_view("bplist00")).begin(), AsBytes(std::string_view("bplist00")).end());
+  std::vector<uint8_t> offsets;
+  offsets.push_back(static_cast<uint8_t>(bin.size()));
+  bin.push_back(static_cast<uint8_t>(0xA0 | values.size()));  // array, object refs 1..n
+  for (size_t i = 0; i < values.size(); ++i) bin.push_back(static_cast<uint8_t>(i + 1));
+  for (double v : values) {
+    offsets.push_back(static_cast<uint8_t>(bin.size()));
+    bin.push_back(0x33);
+    const auto bits = std::bit_cast<uint64_t>(v);
+    for (int shift = 56; shift >= 0; shift -= 8) bin.push_back(static_cast<uint8_t>(bits >> shift));
+  }
+  const auto table = bin.size();
+  bin.insert(bin.end(), offsets.begin(), offsets.end());
+  Bytes trailer(32, 0);
+  trailer[6] = 1;                                      // offset size
+  trailer[7] = 1;                                      // object reference size
+  trailer[15] = static_cast<uint8_t>(offsets.size());  // number of objects
+  trailer[23] = 0;                                     // top object
+  trailer[31] = static_cast<uint8_t>(table);           // offset table offset
+  bin.insert(bin.end(), trailer.begin(), trailer.end());
+  auto p = ParsePlist(bin, "dates.plist");
+  REQUIRE(p);
+  const auto* arr = p->AsArray();
+  REQUIRE(arr);
+  REQUIRE(arr->size() == values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    INFO(i);
+    REQUIRE((*arr)[i].AsDate());
+    CHECK((*arr)[i].AsDate()->cocoa_seconds == values[i]);
+  }
 }
 
 TEST_CASE("garbage and truncated plists are errors, not crashes", "[core][plist]") {
