@@ -150,10 +150,11 @@ int AnalyzeCommand(const std::vector<std::string>& args) {
                         {"copy_sha256", cp.copy_sha256}});
       hashes.push_back({{"alg", "SHA-256"}, {"of", SanitizeUtf8(cp.source)}, {"value", cp.sha256}});
     }
-    auto ev = c.RecordEvent("working_copy", {{"evidence_id", item->id},
-                                             {"hashes", hashes},
-                                             {"detail", {{"parser", run.name}, {"input", SanitizeUtf8(use.path)},
-                                                         {"copies", copies}}}});
+    json detail = {{"parser", run.name}, {"input", SanitizeUtf8(use.path)}, {"copies", copies}};
+    if (!use.rolled_back_sha256.empty()) {
+      detail["hot_journal_rolled_back"] = {{"copy_sha256_after", use.rolled_back_sha256}};
+    }
+    auto ev = c.RecordEvent("working_copy", {{"evidence_id", item->id}, {"hashes", hashes}, {"detail", detail}});
     if (!ev && copy_status) copy_status = tl::unexpected(ev.error());
   };
   std::cerr << "parsing …\n";

@@ -224,6 +224,38 @@ Result<CopiedFile> CopyFileOut(const Env& env, std::string_view path,
   return out;
 }
 
+namespace {
+
+// A rollback journal is hot when it is non-empty and its header is not zeroed (SQLite zeroes or
+// deletes it when the transaction commits); the 8-byte magic starts a live header.
+bool IsHotJournal(const std::filesystem::path& journal) {
+  const int fd = ::open(journal.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  uint8_t magic[8] = {};
+  const bool whole = ::pread(fd, magic, sizeof magic, 0) == static_cast<ssize_t>(sizeof magic);
+  ::close(fd);
+  static constexpr uint8_t kJournalMagic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
+  return whole && std::memcmp(magic, kJournalMagic, sizeof magic) == 0;
+}
+
+Status RollBackJournal(const std::filesystem::path& copy, const std::string& description) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc == SQLITE_OK) {
+    // The first read finds the hot journal and rolls the transaction back.
+    rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  }
+  const std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  sqlite3_close_v2(db);
+  if (rc != SQLITE_OK) {
+    return Fail(ErrorCode::kCorrupt, description + ": the hot rollback journal could not be rolled back on the "
+                                                   "working copy: " + msg);
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<DatabaseCopy> CopyDatabaseToScratch(const Env& env, std::string_view path,
                                            const std::filesystem::path& dir,
                                            std::string_view target_name) {
@@ -240,6 +272,11 @@ Result<DatabaseCopy> CopyDatabaseToScratch(const Env& env, std::string_view path
       return Fail(ErrorCode::kIntegrity, dest.string() + ": copy hash differs from " + source);
     }
     out.files.push_back(std::move(copied));
+  }
+  const auto journal = dir / (std::string(target_name) + "-journal");
+  if (out.files.size() > 1 && out.files.back().copy == journal && IsHotJournal(journal)) {
+    MFX_RETURN_IF_ERROR(RollBackJournal(out.db_path, std::string(path)));
+    MFX_ASSIGN_OR_RETURN(out.rolled_back_sha256, HashFileHex(out.db_path));
   }
   return out;
 }

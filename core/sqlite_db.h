@@ -119,11 +119,17 @@ struct CopiedFile {
 struct DatabaseCopy {
   std::filesystem::path db_path;  // the copy to open
   std::vector<CopiedFile> files;  // the db first, then -wal, -shm, -journal when present
+  // Set when the evidence held a hot rollback journal (a transaction cut off before it committed):
+  // SQLite rolled it back on the working copy, and this is the copy's SHA-256 afterwards.
+  std::string rolled_back_sha256;
 };
 
 // Copies env path (+ "-wal", "-shm", "-journal" when present in the Env) into dir under
 // target_name. Hashes the source bytes while copying and the copy after writing; a difference is
-// kIntegrity.
+// kIntegrity. A hot rollback journal cannot be honoured by a read-only connection (SQLite refuses
+// to read the database at all), so the copy alone is opened read-write once, SQLite rolls the
+// unfinished transaction back as the device would have on its next open, and the copy's new hash
+// is kept in rolled_back_sha256. The evidence is never touched.
 Result<DatabaseCopy> CopyDatabaseToScratch(const Env& env, std::string_view path,
                                            const std::filesystem::path& dir,
                                            std::string_view target_name);

@@ -48,7 +48,13 @@ std::vector<std::pair<std::string, std::string>> Locate(const InputSpec& spec, c
                                                         const std::vector<std::string>& all_paths) {
   std::vector<std::pair<std::string, std::string>> out;
   if (!HasWildcard(spec.domain) && !HasWildcard(spec.path)) {
-    if (env.Exists(spec.domain + "/" + spec.path)) out.emplace_back(spec.domain, spec.path);
+    // Listed is enough: a file the manifest names but whose payload is missing from the folder is
+    // located, and opening it then reports it missing ("no input" would read as "not on the
+    // device" when the backup is merely incomplete).
+    const std::string full = spec.domain + "/" + spec.path;
+    if (std::binary_search(all_paths.begin(), all_paths.end(), full) || env.Exists(full)) {
+      out.emplace_back(spec.domain, spec.path);
+    }
     return out;
   }
   for (const std::string& p : all_paths) {
@@ -150,6 +156,15 @@ std::vector<ParserRun> RunParsers(const std::vector<ParserModule>& modules, cons
           continue;
         }
         use.copies = copy->files;
+        use.rolled_back_sha256 = copy->rolled_back_sha256;
+        if (!use.rolled_back_sha256.empty()) {
+          run.issues.push_back({ParserIssue::Kind::kWarning, full, {}, {},
+                                "hot rollback journal: a transaction was cut off before it committed; SQLite "
+                                "rolled it back on the working copy (SHA-256 afterwards " +
+                                    use.rolled_back_sha256 +
+                                    "), so the database is read as of its last commit and the unfinished "
+                                    "changes are not read (the evidence is unchanged)"});
+        }
         if (!use.copies.empty()) {
           use.sha256 = use.copies.front().sha256;
           use.size = use.copies.front().size;
@@ -192,7 +207,15 @@ std::vector<ParserRun> RunParsers(const std::vector<ParserModule>& modules, cons
     }
     if (inputs.all().empty()) {
       run.status = located.empty() ? ParserRun::Status::kNoInput : ParserRun::Status::kFailed;
-      if (!located.empty()) run.error = "no input could be opened";
+      if (!located.empty()) {
+        run.error = "no input could be opened";
+        for (const auto& i : run.issues) {
+          if (i.kind == ParserIssue::Kind::kMissingInput) {
+            run.error += ": " + i.message;
+            break;
+          }
+        }
+      }
     } else {
       CountingSink counting(sink, run.counts, m.name + "/" + m.version);
       ParserContext ctx(counting, env, facts);

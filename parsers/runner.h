@@ -17,6 +17,7 @@ struct InputUse {
   std::string path;    // domain/relativePath
   std::string file_id;
   std::vector<core::CopiedFile> copies;  // SQLite inputs: db, -wal, … with source and copy hashes
+  std::string rolled_back_sha256;        // SQLite inputs with a hot journal: the copy after rollback
   std::string sha256;  // file inputs: SHA-256 of the bytes the parser could read
   uint64_t size = 0;
 };

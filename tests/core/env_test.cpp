@@ -86,6 +86,74 @@ TEST_CASE("a WAL database is copied with its WAL and the copy shows the WAL rows
   sqlite3_close(writer);
 }
 
+// A rollback-journal database caught mid-transaction (the phone lost power, or the backup copied
+// it while an app was writing): a read-only connection refused the whole database ("attempt to
+// write a readonly database"), so every row was lost. The working copy is rolled back instead.
+TEST_CASE("a hot rollback journal is rolled back on the working copy, never in the evidence", "[core][sqlite]") {
+  TempDir tmp;
+  const auto live = tmp / "live/db.sqlite";
+  std::filesystem::create_directories(live.parent_path());
+  sqlite3* writer = nullptr;
+  REQUIRE(sqlite3_open(live.c_str(), &writer) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(writer,
+                       "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1;"
+                       "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),('c');"
+                       "BEGIN; DELETE FROM t WHERE x = 'a';"
+                       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+                       "  INSERT INTO t SELECT hex(randomblob(100)) FROM n;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  // The transaction is open and its pages have spilled into the database file: snapshot the
+  // files as a crash would leave them.
+  auto disk = FolderEnv::Create(live.parent_path());
+  REQUIRE(disk);
+  MemoryEnv env;
+  for (const char* name : {"db.sqlite", "db.sqlite-journal"}) {
+    auto bytes = ReadFile(**disk, name, 64 << 20);
+    REQUIRE(bytes);
+    env.Add(name, *bytes);
+  }
+  REQUIRE(sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(writer);
+
+  auto evidence_before = ReadFile(env, "db.sqlite", 64 << 20).value();
+  auto copy = CopyDatabaseToScratch(env, "db.sqlite", tmp.path(), "copy.sqlite");
+  REQUIRE(copy);
+  REQUIRE(copy->files.size() == 2);
+  CHECK(copy->files[1].source == "db.sqlite-journal");
+  CHECK_FALSE(copy->rolled_back_sha256.empty());
+  CHECK(copy->rolled_back_sha256 != copy->files[0].sha256);
+  CHECK(ReadFile(env, "db.sqlite", 64 << 20).value() == evidence_before);
+
+  auto db = SqliteDb::OpenReadOnly(copy->db_path);
+  REQUIRE(db);
+  CHECK((*db)->QueryInt("SELECT count(*) FROM t").value() == 3);  // as last committed
+  CHECK((*db)->QueryInt("SELECT count(*) FROM t WHERE x = 'a'").value() == 1);
+}
+
+TEST_CASE("a committed journal (zeroed header) is left as it is", "[core][sqlite]") {
+  TempDir tmp;
+  MemoryEnv env;
+  {
+    const auto live = tmp / "db.sqlite";
+    sqlite3* writer = nullptr;
+    REQUIRE(sqlite3_open(live.c_str(), &writer) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(writer, "CREATE TABLE t(x); INSERT INTO t VALUES (1),(2);", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    sqlite3_close(writer);
+    auto disk = FolderEnv::Create(tmp.path());
+    REQUIRE(disk);
+    env.Add("db.sqlite", ReadFile(**disk, "db.sqlite", 1 << 20).value());
+    env.Add("db.sqlite-journal", Bytes(512, 0));  // PRAGMA journal_mode=PERSIST leaves this
+  }
+  std::filesystem::create_directories(tmp / "scratch");
+  auto copy = CopyDatabaseToScratch(env, "db.sqlite", tmp / "scratch", "copy.sqlite");
+  REQUIRE(copy);
+  CHECK(copy->rolled_back_sha256.empty());
+  auto db = SqliteDb::OpenReadOnly(copy->db_path);
+  REQUIRE(db);
+  CHECK((*db)->QueryInt("SELECT count(*) FROM t").value() == 2);
+}
+
 TEST_CASE("WAL-only real AddressBook: content is seen only with the WAL", "[core][sqlite][realdata]") {
   MFX_REQUIRE_REALDATA();
   // belkasoft_ctf6: the main file is a 4 KiB header; everything is in the WAL. Checked by hand

@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "core/memory_env.h"
+#include "parsers/backup/manifest_entry.h"
 #include "parsers/runner.h"
 #include "tests/parser_harness.h"
+#include "tests/sample_generator.h"
 #include "tests/test_support.h"
 
 namespace mfx::parsers {
@@ -61,6 +63,32 @@ TEST_CASE("modules start largest input first; runs stay in registration order",
   CHECK(runs[3].name == "none");
   CHECK(runs[3].status == ParserRun::Status::kNoInput);
   for (size_t i = 0; i < 3; ++i) CHECK(runs[i].status == ParserRun::Status::kOk);
+}
+
+// A database the manifest lists whose payload is missing from the folder (an incomplete copy) was
+// "no input", as if the device had none; it is a failed run naming the missing file.
+TEST_CASE("an input listed in the manifest without its payload is reported missing, not absent",
+          "[parsers][runner]") {
+  mfx::testing::TempDir tmp;
+  auto g = mfx::testing::GenerateBackup(tmp.path(), "b", {.style = "ios17"});
+  const std::string domain = "HomeDomain", path = "Library/AddressBook/AddressBook.sqlitedb";
+  const std::string id = backup::ComputeFileId(domain, path);
+  REQUIRE(std::filesystem::remove(g.dir / id.substr(0, 2) / id));
+  auto r = mfx::testing::ParseBackup(g.dir, {}, {"contacts", "calls"});
+  const ParserRun* contacts = r.Run("contacts");
+  REQUIRE(contacts);
+  CHECK(contacts->status == ParserRun::Status::kFailed);
+  CHECK_THAT(contacts->error, Catch::Contains(domain + "/" + path) && Catch::Contains("missing"));
+  bool named = false;
+  for (const auto& i : contacts->issues) {
+    named |= i.kind == ParserIssue::Kind::kMissingInput && i.input == domain + "/" + path;
+  }
+  CHECK(named);
+  CHECK(r.records["contacts"].empty());
+  const ParserRun* calls = r.Run("calls");  // untouched: still parsed
+  REQUIRE(calls);
+  CHECK(calls->status == ParserRun::Status::kOk);
+  CHECK_FALSE(r.records["calls"].empty());
 }
 
 }  // namespace
