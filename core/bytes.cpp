@@ -65,7 +65,9 @@ std::optional<Bytes> HexDecode(std::string_view hex) {
   return out;
 }
 
-bool IsValidUtf8(std::string_view s) {
+bool IsValidUtf8(std::string_view s) { return ValidUtf8PrefixLength(s) == s.size(); }
+
+size_t ValidUtf8PrefixLength(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     // ASCII eight bytes at a time: the exports check every text cell, and most text is ASCII.
     if (s.size() - i >= 8) {
@@ -77,10 +79,10 @@ bool IsValidUtf8(std::string_view s) {
       }
     }
     const size_t len = Utf8SequenceLength(s, i);
-    if (len == 0) return false;
+    if (len == 0) return i;
     i += len;
   }
-  return true;
+  return s.size();
 }
 
 std::string SanitizeUtf8(std::string_view s) {

@@ -43,6 +43,8 @@ inline uint64_t LoadLe64(const uint8_t* p) {
 
 // True when the bytes are valid UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF).
 bool IsValidUtf8(std::string_view s);
+// The length of the longest prefix of s that is valid UTF-8 (s.size() when all of it is).
+size_t ValidUtf8PrefixLength(std::string_view s);
 // Replaces each invalid UTF-8 sequence with U+FFFD, so the result can go into JSON.
 std::string SanitizeUtf8(std::string_view s);
 

@@ -139,7 +139,7 @@ struct Contact : RecordBase {
 struct Call : RecordBase {
   static constexpr std::string_view kKind = "calls";
   OptString party;
-  std::string direction;  // "incoming" / "outgoing"
+  OptString direction;  // "incoming" / "outgoing"; null when the source does not tell
   std::optional<bool> answered;
   std::optional<double> duration_s;
   std::string call_type;  // "voice" / "video"; "unknown" where the source cannot tell (legacy db)
@@ -224,6 +224,7 @@ struct Note : RecordBase {
   std::vector<std::string> attachments;  // identifiers / UTIs of embedded objects
   bool marked_for_deletion = false;      // ZMARKEDFORDELETION (in "Recently Deleted")
   OptString password_hint;               // locked notes: ZPASSWORDHINT
+  OptString body_error;  // why `text` is null for a note that is not locked (its body is damaged)
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -237,6 +238,7 @@ struct Note : RecordBase {
     v("attachments", attachments);
     v("marked_for_deletion", marked_for_deletion);
     v("password_hint", password_hint);
+    v("body_error", body_error);
   }
 };
 

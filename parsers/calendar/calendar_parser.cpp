@@ -52,29 +52,43 @@ OptTime CocoaTime(const Statement& s, int i) {
 
 Status ParseCalendar(const ParserInput& in, ParserContext& ctx) {
   const SqliteDb& db = *in.db;
-  std::string missing = Missing(db, kItem,
-                                {"summary", "description", "start_date", "start_tz", "end_date",
-                                 "all_day", "calendar_id", "location_id"});
-  for (const auto& m : {Missing(db, "Calendar", {"title"}),
-                        Missing(db, "Location", {"title", "address", "latitude", "longitude"})}) {
-    if (!m.empty()) missing += (missing.empty() ? "" : ", ") + m;
-  }
+  const std::string missing = Missing(db, kItem,
+                                      {"summary", "description", "start_date", "start_tz", "end_date",
+                                       "all_day", "calendar_id", "location_id"});
   if (!missing.empty()) {
-    ctx.Unsupported(in, "unknown Calendar schema: missing " + missing + "; found " +
-                            ColumnList(db, kItem) + ", " + ColumnList(db, "Calendar") + ", " +
-                            ColumnList(db, "Location"));
+    ctx.Unsupported(in, "unknown Calendar schema: missing " + missing + "; found " + ColumnList(db, kItem) +
+                            ", " + ColumnList(db, "Calendar") + ", " + ColumnList(db, "Location"));
     return {};
   }
-  const bool has_store = db.HasColumn("Calendar", "store_id") && db.HasColumn("Store", "name");
+  // The events are CalendarItem's; a calendar's name and an event's place come from tables that a
+  // damaged or trimmed database may lack: then those fields are null and the gap is said.
+  const bool has_calendar = Missing(db, "Calendar", {"title"}).empty();
+  const bool has_location = Missing(db, "Location", {"title", "address", "latitude", "longitude"}).empty();
+  if (!has_calendar) {
+    ctx.Warning(in, "no Calendar table with a title column: calendar names are not read; found " +
+                        ColumnList(db, "Calendar"));
+  }
+  if (!has_location) {
+    ctx.Warning(in, "no Location table with title, address, latitude, longitude: event locations are not "
+                    "read; found " + ColumnList(db, "Location"));
+  }
+  const bool has_store = has_calendar && db.HasColumn("Calendar", "store_id") && db.HasColumn("Store", "name");
   const std::string sql =
-      "SELECT ci.ROWID, ci.summary, ci.start_date, ci.start_tz, ci.end_date, ci.all_day, "
-      "ci.description, c.title, l.title, l.address, l.latitude, l.longitude, " +
+      "SELECT ci.ROWID, ci.summary, ci.start_date, ci.start_tz, ci.end_date, ci.all_day, ci.description, " +
+      std::string(has_calendar ? "c.title" : "NULL") + ", " +
+      (has_location ? "l.title, l.address, l.latitude, l.longitude" : "NULL, NULL, NULL, NULL") + ", " +
       Col(db, kItem, "ci", "end_tz") + ", " + Col(db, kItem, "ci", "creation_date") + ", " +
-      Col(db, kItem, "ci", "last_modified") + ", " + (has_store ? "st.name" : "NULL") +
-      " FROM CalendarItem ci LEFT JOIN Calendar c ON c.ROWID = ci.calendar_id"
-      " LEFT JOIN Location l ON l.ROWID = ci.location_id" +
+      Col(db, kItem, "ci", "last_modified") + ", " + (has_store ? "st.name" : "NULL") + ", " +
+      Col(db, kItem, "ci", "entity_type") + " FROM CalendarItem ci" +
+      (has_calendar ? " LEFT JOIN Calendar c ON c.ROWID = ci.calendar_id" : "") +
+      (has_location ? " LEFT JOIN Location l ON l.ROWID = ci.location_id" : "") +
       (has_store ? " LEFT JOIN Store st ON st.ROWID = c.store_id" : "") + " ORDER BY ci.ROWID";
   MFX_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
+  // Up to iOS 12 the same table holds reminders (tasks): entity_type 2 is an event, 3 a reminder
+  // (the bits of Calendar.supported_entity_types: 4 events, 8 reminders). A reminder is not an
+  // event — its start_date is usually null and its time is due_date — so it is left out, and said.
+  constexpr int64_t kReminder = 3;
+  int64_t reminders = 0;
   for (;;) {
     auto row = s.Step();
     if (!row) {
@@ -83,6 +97,10 @@ Status ParseCalendar(const ParserInput& in, ParserContext& ctx) {
     }
     if (!*row) break;
     const int64_t rowid = s.Int(0);
+    if (s.ColumnType(16) == SQLITE_INTEGER && s.Int(16) == kReminder) {
+      ++reminders;
+      continue;
+    }
     if (!NumberOrNull(s, 2) || !NumberOrNull(s, 4) || !NumberOrNull(s, 13) ||
         !NumberOrNull(s, 14)) {
       ctx.Corrupt(in, kItem, std::to_string(rowid),
@@ -112,6 +130,10 @@ Status ParseCalendar(const ParserInput& in, ParserContext& ctx) {
     e.modified = CocoaTime(s, 14);
     e.account = s.OptText(15);
     ctx.sink().Add(std::move(e));
+  }
+  if (reminders > 0) {
+    ctx.Warning(in, std::to_string(reminders) + " CalendarItem rows are reminders (entity_type 3), not events: "
+                    "they are not in calendar_events, and mfx has no reminders parser yet");
   }
   return {};
 }

@@ -1,6 +1,8 @@
 #include "parsers/calls/calls_parser.h"
 
 #include <set>
+#include <string>
+#include <vector>
 
 namespace mfx::parsers::calls {
 namespace {
@@ -85,6 +87,7 @@ Status ParseStoreData(const ParserInput& in, ParserContext& ctx) {
       " FROM ZCALLRECORD ORDER BY Z_PK";
   MFX_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
   std::set<int64_t> unknown_types;
+  std::vector<int64_t> unknown_direction;
   for (;;) {
     auto row = s.Step();
     if (!row) {
@@ -102,10 +105,9 @@ Status ParseStoreData(const ParserInput& in, ParserContext& ctx) {
       ctx.Corrupt(in, kRecord, rowid, "ZDURATION is not a number");
       continue;
     }
-    if (s.ColumnType(3) != SQLITE_INTEGER || (s.Int(3) != 0 && s.Int(3) != 1)) {
-      ctx.Corrupt(in, kRecord, rowid, "ZORIGINATED is not 0 or 1: direction unknown");
-      continue;
-    }
+    // A call whose ZORIGINATED is neither 0 nor 1 is still a call: kept, direction unknown (null).
+    const bool known_direction = s.ColumnType(3) == SQLITE_INTEGER && (s.Int(3) == 0 || s.Int(3) == 1);
+    if (!known_direction) unknown_direction.push_back(pk);
     Call c;
     c.source = in.Source(kRecord, pk);
     if (!s.IsNull(1)) {
@@ -113,7 +115,7 @@ Status ParseStoreData(const ParserInput& in, ParserContext& ctx) {
                                                  : core::FromCocoaSeconds(s.Real(1));
     }
     if (!s.IsNull(2)) c.duration_s = s.Real(2);
-    c.direction = s.Int(3) == 1 ? "outgoing" : "incoming";
+    if (known_direction) c.direction = s.Int(3) == 1 ? "outgoing" : "incoming";
     if (!s.IsNull(4)) c.answered = s.Int(4) != 0;
     c.call_type_raw = s.OptInt(5);
     c.call_type = c.call_type_raw == kTypeFaceTimeVideo ? "video" : "voice";
@@ -135,6 +137,16 @@ Status ParseStoreData(const ParserInput& in, ParserContext& ctx) {
       c.end_time = core::FromCocoaSeconds(s.Real(1) + *c.duration_s);
     }
     ctx.sink().Add(std::move(c));
+  }
+  if (!unknown_direction.empty()) {
+    std::string rows;
+    for (size_t i = 0; i < unknown_direction.size() && i < 20; ++i) {
+      rows += (i ? ", " : "") + std::to_string(unknown_direction[i]);
+    }
+    if (unknown_direction.size() > 20) rows += ", …";
+    ctx.Warning(in, std::to_string(unknown_direction.size()) +
+                        " calls have a ZORIGINATED that is neither 0 nor 1 (Z_PK " + rows +
+                        "): kept with direction null");
   }
   if (!unknown_types.empty()) {
     std::string list;
@@ -219,7 +231,10 @@ ParserModule CallsParser() {
       .name = "calls",
       .version = "1.0",
       .app = "Phone",
+      // CallHistoryTemp.storedata holds calls not yet merged into the main store (FORMATS §5.5).
       .inputs = {{"callhistory", "HomeDomain", "Library/CallHistoryDB/CallHistory.storedata",
+                  InputSpec::Kind::kSqlite},
+                 {"callhistory", "HomeDomain", "Library/CallHistoryDB/CallHistoryTemp.storedata",
                   InputSpec::Kind::kSqlite},
                  {"legacy", "WirelessDomain", "Library/CallHistory/call_history.db",
                   InputSpec::Kind::kSqlite}},

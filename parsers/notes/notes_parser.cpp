@@ -131,20 +131,19 @@ void ParseNoteStore(const ParserInput& in, ParserContext& ctx) {
     if (!r.locked && !st->IsNull(11)) {
       const ByteSpan zdata = st->ColumnType(11) == SQLITE_BLOB ? st->Blob(11) : AsBytes(st->Text(11));
       const int64_t data_pk = st->Int(10);
-      if (!LooksLikeGzip(zdata)) {
-        ctx.Corrupt(in, kObjects, std::to_string(pk),
-                    "ZICNOTEDATA " + std::to_string(data_pk) + ": ZDATA of an unlocked note is not gzip");
-        continue;
+      // A damaged body costs the text, not the note: title, dates, folder and account are kept,
+      // with the reason in body_error and a corrupt-row issue.
+      Result<NoteBody> body = LooksLikeGzip(zdata)
+                                  ? DecodeNoteData(zdata)
+                                  : Result<NoteBody>(Fail(ErrorCode::kCorrupt, "ZDATA of an unlocked note is not gzip"));
+      if (body) {
+        r.text = std::move(body->text);
+        r.attachments = std::move(body->attachments);
+        r.source.decode_chain = "ZICNOTEDATA.ZDATA → gzip → protobuf@" + HexOffset(body->text_offset);
+      } else {
+        r.body_error = "ZICNOTEDATA " + std::to_string(data_pk) + ": " + body.error().message;
+        ctx.Corrupt(in, kObjects, std::to_string(pk), *r.body_error + " (the note is kept without its text)");
       }
-      auto body = DecodeNoteData(zdata);
-      if (!body) {
-        ctx.Corrupt(in, kObjects, std::to_string(pk),
-                    "ZICNOTEDATA " + std::to_string(data_pk) + ": " + body.error().message);
-        continue;
-      }
-      r.text = std::move(body->text);
-      r.attachments = std::move(body->attachments);
-      r.source.decode_chain = "ZICNOTEDATA.ZDATA → gzip → protobuf@" + HexOffset(body->text_offset);
     }
     ctx.sink().Add(std::move(r));
   }
@@ -203,9 +202,8 @@ void ParseLegacy(const ParserInput& in, ParserContext& ctx) {
       r.text = HtmlToText(st->Text(9));
       r.source.decode_chain = "ZNOTEBODY.ZCONTENT → HTML → text";
     } else if (!st->IsNull(9)) {
-      ctx.Corrupt(in, "ZNOTE", std::to_string(pk),
-                  "ZNOTEBODY " + std::to_string(st->Int(8)) + ": ZCONTENT is not text");
-      continue;
+      r.body_error = "ZNOTEBODY " + std::to_string(st->Int(8)) + ": ZCONTENT is not text";
+      ctx.Corrupt(in, "ZNOTE", std::to_string(pk), *r.body_error + " (the note is kept without its text)");
     }
     ctx.sink().Add(std::move(r));
   }

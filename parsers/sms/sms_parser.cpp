@@ -428,8 +428,9 @@ class SmsDb {
           if (decoded->clamped || decoded->invalid_utf8) {
             std::string note = decoded->clamped
                                    ? "declares " + std::to_string(decoded->declared_length) +
-                                         " text bytes, " + std::to_string(decoded->text.size()) +
-                                         " present"
+                                         " text bytes, more than the blob holds; " +
+                                         std::to_string(decoded->text.size()) +
+                                         " bytes of text read, up to the first byte that is not UTF-8"
                                    : "text is not valid UTF-8";
             m.source.decode_chain += " (" + note + ")";
             ctx_.Warning(in_, "message " + row + ": attributedBody " + note);

@@ -277,7 +277,10 @@ class Reader {
     t.declared_length = static_cast<uint64_t>(length);
     size_t take = static_cast<size_t>(length);
     if (t.declared_length > data_.size() - pos_) {
-      take = data_.size() - pos_;
+      // The length is wrong, so the end of the text is unknown: it ends where the bytes stop
+      // being UTF-8 (the object's end marker 0x86 cannot start a character), never in the
+      // attribute structures that follow (the ExtraData sample: 157 declared, 17 of text).
+      take = ValidUtf8PrefixLength(AsString(data_.subspan(pos_)));
       t.clamped = true;
     }
     const std::string_view raw = AsString(data_.subspan(pos_, take));

@@ -35,7 +35,7 @@ struct TypedstreamText {
   size_t offset = 0;             // byte offset of the first text byte in the blob
   uint64_t declared_length = 0;  // the length the stream declares for the text
   bool clamped = false;          // the declared length ran past the end of the blob: text holds
-                                 // only the bytes that were there
+                                 // the UTF-8 text that was there, up to the first non-text byte
   bool invalid_utf8 = false;
   std::string class_name;  // the string object's class ("NSMutableString", "NSString", …)
 };

@@ -29,9 +29,10 @@ std::string Col(const SqliteDb& db, std::string_view table, std::string_view col
   return db.HasColumn(table, column) ? std::string(column) : "NULL";
 }
 
-bool IntegerOrNull(const Statement& s, int i) {
+// A time column holds a number (integer or real: SQLite keeps what the writer gave) or NULL.
+bool NumberOrNull(const Statement& s, int i) {
   const int t = s.ColumnType(i);
-  return t == SQLITE_INTEGER || t == SQLITE_NULL;
+  return t == SQLITE_INTEGER || t == SQLITE_FLOAT || t == SQLITE_NULL;
 }
 
 std::string MissingNeeded(const SqliteDb& db, std::string_view table) {
@@ -58,9 +59,9 @@ Status ParseTable(const ParserInput& in, ParserContext& ctx, std::string_view ta
     }
     if (!*row) break;
     const int64_t rowid = s.Int(0);
-    if (!IntegerOrNull(s, 1) || !IntegerOrNull(s, 5)) {
+    if (!NumberOrNull(s, 1) || !NumberOrNull(s, 5)) {
       ctx.Corrupt(in, table, std::to_string(rowid),
-                  "date/trashed_date is not an integer (Unix / Cocoa seconds expected)");
+                  "date/trashed_date is not a number (Unix / Cocoa seconds expected)");
       continue;
     }
     Voicemail v;
@@ -68,11 +69,13 @@ Status ParseTable(const ParserInput& in, ParserContext& ctx, std::string_view ta
     v.source = in.Source(table, rowid);
     // Mixed epochs in one row [abrignoni/iLEAPP voicemail.py; FORMATS §5.6]: date is Unix seconds,
     // trashed_date Cocoa seconds; 0 = not set.
-    if (!s.IsNull(1)) v.time = core::FromUnixSeconds(s.Int(1));
+    if (s.ColumnType(1) == SQLITE_INTEGER) v.time = core::FromUnixSeconds(s.Int(1));
+    if (s.ColumnType(1) == SQLITE_FLOAT) v.time = core::FromUnixSecondsReal(s.Real(1));
     v.party = s.OptText(2);
     v.callback_number = s.OptText(3);
     if (!s.IsNull(4)) v.duration_s = s.Real(4);
-    if (!s.IsNull(5) && s.Int(5) != 0) v.trashed_time = core::FromCocoaSecondsInt(s.Int(5));
+    if (s.ColumnType(5) == SQLITE_INTEGER && s.Int(5) != 0) v.trashed_time = core::FromCocoaSecondsInt(s.Int(5));
+    if (s.ColumnType(5) == SQLITE_FLOAT && s.Real(5) != 0) v.trashed_time = core::FromCocoaSeconds(s.Real(5));
     v.flags = s.OptInt(6);
     v.receiver = s.OptText(7);
     v.label = s.OptText(8);

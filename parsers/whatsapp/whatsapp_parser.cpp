@@ -257,7 +257,18 @@ Status ParseChats(const ParserInput& in, ParserContext& ctx) {
         if (it != participants.end()) r.chat_participants = it->second;
       }
       // An incoming group message names its sender through ZGROUPMEMBER; group events have none.
-      if (!from_me) r.party = NonEmpty(st, kMember);
+      // Status and broadcast posts (and groups without that column) name the sender in
+      // ZFROMJID; in a group that column holds the group's own JID, which is no sender.
+      if (!from_me) {
+        r.party = NonEmpty(st, kMember);
+        if (!r.party) {
+          OptString from = NonEmpty(st, kFromJid);
+          if (from && from != r.chat && !std::string_view(*from).ends_with("@g.us") &&
+              !std::string_view(*from).ends_with("@broadcast")) {
+            r.party = std::move(from);
+          }
+        }
+      }
     }
     r.text = st.OptText(kText);
     if (r.text) r.text_source = "ZTEXT";

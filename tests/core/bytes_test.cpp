@@ -2,6 +2,7 @@
 // well-formed byte sequences (Table 3-7), one byte at a time.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -71,6 +72,12 @@ TEST_CASE("IsValidUtf8 agrees with the reference on random text", "[core][bytes]
     }
     CAPTURE(s);
     CHECK(IsValidUtf8(s) == ReferenceValid(s));
+    // The valid prefix: valid itself, and one byte more (or the whole rest) is not.
+    const size_t n_valid = ValidUtf8PrefixLength(s);
+    CHECK(ReferenceValid(s.substr(0, n_valid)));
+    if (n_valid < s.size()) {
+      for (size_t k = n_valid + 1; k <= std::min(s.size(), n_valid + 4); ++k) CHECK_FALSE(ReferenceValid(s.substr(0, k)));
+    }
   }
 }
 

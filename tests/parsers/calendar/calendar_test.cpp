@@ -75,6 +75,51 @@ TEST_CASE("calendar: a damaged row is reported and skipped, the rest survives",
   pim::RequireSame(expected, result.records["calendar_events"]);
 }
 
+// Up to iOS 12 CalendarItem also holds reminders (entity_type 3): they used to come out as events
+// with no time.
+TEST_CASE("calendar: reminders in CalendarItem are not events, and are said", "[parsers][calendar]") {
+  TempDir tmp;
+  auto g = GenerateBackup(tmp.path(), "b", {.style = "ios9"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "UPDATE CalendarItem SET entity_type = 3, start_date = NULL, end_date = NULL,"
+                                  " due_date = 500000000 WHERE ROWID = 2",
+                                  "calendar");
+  const auto* run = result.Run("calendar");
+  REQUIRE(run);
+  CHECK(run->status == parsers::ParserRun::Status::kOk);
+  auto warnings = pim::Issues(*run, Kind::kWarning);
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0]->message, Catch::Contains("1 CalendarItem rows are reminders"));
+  json expected = json::array();
+  for (const auto& e : pim::Expected(g, "calendar", "calendar_events")) {
+    if (e["source"]["rowid"] != 2) expected.push_back(e);
+  }
+  REQUIRE(expected.size() + 1 == pim::Expected(g, "calendar", "calendar_events").size());
+  pim::RequireSame(expected, result.records["calendar_events"]);
+}
+
+// A trimmed or damaged database without the Calendar and Location tables used to lose every event
+// as "unsupported"; the events are CalendarItem's, only their calendar and place are missing.
+TEST_CASE("calendar: events without the Calendar and Location tables", "[parsers][calendar]") {
+  TempDir tmp;
+  auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(), "DROP TABLE Location; DROP TABLE Calendar",
+                                  "calendar");
+  const auto* run = result.Run("calendar");
+  REQUIRE(run);
+  CHECK(run->status == parsers::ParserRun::Status::kOk);
+  CHECK(pim::Issues(*run, Kind::kWarning).size() == 2);
+  json expected = json::array();
+  for (json e : pim::Expected(g, "calendar", "calendar_events")) {
+    for (const char* f : {"calendar", "account", "location", "location_address", "latitude", "longitude"}) {
+      e[f] = nullptr;
+    }
+    expected.push_back(e);
+  }
+  REQUIRE_FALSE(expected.empty());
+  pim::RequireSame(expected, result.records["calendar_events"]);
+}
+
 TEST_CASE("calendar: an unknown schema is unsupported, with its columns, and yields nothing",
           "[parsers][calendar]") {
   TempDir tmp;

@@ -62,24 +62,56 @@ TEST_CASE("calls: generated backups, both eras, plain and encrypted", "[parsers]
 TEST_CASE("calls: a damaged row is reported and skipped, the rest survives", "[parsers][calls]") {
   TempDir tmp;
   auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
+  // Row 3: no usable direction — still a call (it used to be dropped): kept, direction null.
+  // Row 7: ZORIGINATED NULL, the same. Row 5: its time is not a number — skipped.
   auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
                                   "UPDATE ZCALLRECORD SET ZORIGINATED = 'yes' WHERE Z_PK = 3;"
+                                  "UPDATE ZCALLRECORD SET ZORIGINATED = NULL WHERE Z_PK = 7;"
                                   "UPDATE ZCALLRECORD SET ZDATE = x'00ff' WHERE Z_PK = 5;",
                                   "calls");
   const auto* run = result.Run("calls");
   REQUIRE(run);
   CHECK(run->status == parsers::ParserRun::Status::kPartial);
   auto corrupt = pim::Issues(*run, Kind::kCorruptRow);
-  REQUIRE(corrupt.size() == 2);
-  CHECK(corrupt[0]->rowid == "3");
-  CHECK(corrupt[0]->message.find("ZORIGINATED") != std::string::npos);
-  CHECK(corrupt[1]->rowid == "5");
-  CHECK(corrupt[1]->message.find("ZDATE") != std::string::npos);
+  REQUIRE(corrupt.size() == 1);
+  CHECK(corrupt[0]->rowid == "5");
+  CHECK(corrupt[0]->message.find("ZDATE") != std::string::npos);
+  CHECK(HasWarning(*run, "2 calls have a ZORIGINATED that is neither 0 nor 1 (Z_PK 3, 7)"));
   json expected = json::array();
-  for (const auto& e : pim::Expected(g, "calls", "calls")) {
-    if (e["source"]["rowid"] != 3 && e["source"]["rowid"] != 5) expected.push_back(e);
+  for (json e : pim::Expected(g, "calls", "calls")) {
+    if (e["source"]["rowid"] == 5) continue;
+    if (e["source"]["rowid"] == 3 || e["source"]["rowid"] == 7) e["direction"] = nullptr;
+    expected.push_back(e);
   }
+  REQUIRE(expected.size() >= 6);
   pim::RequireSame(expected, result.records["calls"]);
+}
+
+// Calls not yet merged into the main store sit in CallHistoryTemp.storedata (same schema); it was
+// never read.
+TEST_CASE("calls: CallHistoryTemp.storedata is read beside the main store", "[parsers][calls]") {
+  TempDir tmp;
+  auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
+  const auto main_db = tmp / "CallHistory.storedata";
+  const auto temp_db = tmp / "CallHistoryTemp.storedata";
+  pim::ExtractPlain(g, kDomain, kPath, main_db);
+  pim::ExtractPlain(g, kDomain, kPath, temp_db);
+  pim::ExecSql(temp_db, "DELETE FROM ZCALLRECORD WHERE Z_PK <> 2;"
+                        "UPDATE ZCALLRECORD SET ZADDRESS = '+19998887777' WHERE Z_PK = 2");
+  testing::MappedEnv env;
+  env.Map(kDomain + "/" + kPath, main_db);
+  env.Map(kDomain + "/Library/CallHistoryDB/CallHistoryTemp.storedata", temp_db);
+  auto result = ParseEnv(env, {}, {"calls"});
+  const json& expected = pim::Expected(g, "calls", "calls");
+  std::vector<nlohmann::ordered_json> main_records, temp_records;
+  for (const auto& r : result.records["calls"]) {
+    (r["source"]["path"] == kPath ? main_records : temp_records).push_back(r);
+  }
+  pim::RequireSame(expected, main_records);
+  REQUIRE(temp_records.size() == 1);
+  CHECK(temp_records[0]["party"] == "+19998887777");
+  CHECK(temp_records[0]["source"]["path"] == "Library/CallHistoryDB/CallHistoryTemp.storedata");
+  CHECK(temp_records[0]["source"]["rowid"] == 2);
 }
 
 TEST_CASE("calls: unknown schemas are unsupported, with their columns, and yield nothing",

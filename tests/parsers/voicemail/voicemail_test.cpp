@@ -75,6 +75,33 @@ TEST_CASE("voicemail: a damaged row is reported and skipped, the rest survives",
   pim::RequireSame(expected, result.records["voicemails"]);
 }
 
+// SQLite keeps a REAL where the writer gave one; such rows used to be dropped as corrupt.
+TEST_CASE("voicemail: times stored as REAL are read", "[parsers][voicemail]") {
+  TempDir tmp;
+  auto g = GenerateBackup(tmp.path(), "b", {.style = "ios17"});
+  auto result = pim::ParseAltered(g, kDomain, kPath, tmp.path(),
+                                  "UPDATE voicemail SET date = 1710000000.25 WHERE ROWID = 1;"
+                                  "UPDATE voicemail SET trashed_date = 730000000.5 WHERE ROWID = 2",
+                                  "voicemail");
+  const auto* run = result.Run("voicemail");
+  REQUIRE(run);
+  CHECK(pim::Issues(*run, Kind::kCorruptRow).empty());
+  json expected = json::array();
+  for (json e : pim::Expected(g, "voicemail", "voicemails")) {
+    e.erase("backup_path");
+    if (e["source"]["table"] == "voicemail" && e["source"]["rowid"] == 1) {
+      e["time"] = "2024-03-09T16:00:00.250Z";  // GNU date -u -d @1710000000.25
+      e["raw_times"]["time"]["raw"] = "1710000000.25";
+    }
+    if (e["source"]["table"] == "voicemail" && e["source"]["rowid"] == 2) {
+      e["trashed_time"] = "2024-02-19T01:46:40.500Z";  // Cocoa 730000000.5 = Unix 1708307200.5
+      e["raw_times"]["trashed_time"]["raw"] = "730000000.5";
+    }
+    expected.push_back(e);
+  }
+  pim::RequireSame(expected, result.records["voicemails"]);
+}
+
 TEST_CASE("voicemail: an unknown schema is unsupported, with its columns, and yields nothing",
           "[parsers][voicemail]") {
   TempDir tmp;

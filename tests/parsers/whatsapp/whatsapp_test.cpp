@@ -279,6 +279,43 @@ TEST_CASE("whatsapp: a damaged row is reported, the others survive",
   RequireSame(others, Records(result, "messages"));
 }
 
+// Status posts (ZSESSIONTYPE 3, status@broadcast) carry no ZGROUPMEMBER: their sender is only in
+// ZFROMJID, which used to be ignored for every chat that is not one-to-one (party null).
+TEST_CASE("whatsapp: a status post names its sender; a group message without a member names none",
+          "[parsers][whatsapp]") {
+  const auto& g = GetGenerated("ios17", false).backup;
+  TempDir tmp;
+  const auto db = tmp / "ChatStorage.sqlite";
+  ExtractPlain(g, kDomain, "ChatStorage.sqlite", db);
+  ExecSql(db,
+          "INSERT INTO ZWACHATSESSION (Z_PK, Z_ENT, Z_OPT, ZSESSIONTYPE, ZCONTACTJID, ZPARTNERNAME) "
+          "  VALUES (900, (SELECT Z_ENT FROM ZWACHATSESSION LIMIT 1), 1, 3, 'status@broadcast', 'Status');"
+          "INSERT INTO ZWAMESSAGE (Z_PK, Z_ENT, Z_OPT, ZISFROMME, ZMESSAGETYPE, ZMESSAGEDATE, ZCHATSESSION, ZFROMJID, ZTEXT)"
+          "  VALUES (900, (SELECT Z_ENT FROM ZWAMESSAGE LIMIT 1), 1, 0, 0, 700000000, 900,"
+          "          '12025550999@s.whatsapp.net', 'status post');"
+          "INSERT INTO ZWAMESSAGE (Z_PK, Z_ENT, Z_OPT, ZISFROMME, ZMESSAGETYPE, ZMESSAGEDATE, ZCHATSESSION, ZFROMJID, ZTEXT)"
+          "  SELECT 901, (SELECT Z_ENT FROM ZWAMESSAGE LIMIT 1), 1, 0, 0, 700000001, Z_PK, ZCONTACTJID, 'no member'"
+          "  FROM ZWACHATSESSION WHERE ZSESSIONTYPE = 1 LIMIT 1");
+  MappedEnv env;
+  env.Map(kDomain + "/ChatStorage.sqlite", db);
+  mfx::testing::messaging::MapFiles(env, g, kDomain, "Message/", tmp.path());
+  auto result = ParseEnv(env, Ios15(), {"whatsapp"});
+  const auto& records = Records(result, "messages");
+  const auto* status = ByRowid(records, 900);
+  const auto* group = ByRowid(records, 901);
+  REQUIRE(status);
+  REQUIRE(group);
+  CHECK((*status)["party"] == "12025550999@s.whatsapp.net");
+  CHECK((*status)["direction"] == "incoming");
+  CHECK((*status)["chat"] == "status@broadcast");
+  CHECK((*group)["party"].is_null());
+  std::vector<nlohmann::ordered_json> others;
+  for (const auto& r : records) {
+    if (r["source"]["rowid"] != 900 && r["source"]["rowid"] != 901) others.push_back(r);
+  }
+  RequireSame(Expected(g, "whatsapp", "messages"), others);
+}
+
 TEST_CASE("whatsapp: an unknown schema is unsupported with its columns",
           "[parsers][whatsapp][corruption]") {
   const auto& g = GetGenerated("ios17", false).backup;
