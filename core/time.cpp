@@ -174,10 +174,13 @@ std::string Timestamp::RawText() const {
   struct V {
     std::string operator()(std::monostate) const { return {}; }
     std::string operator()(int64_t v) const { return std::to_string(v); }
+    // The shortest form that reads back as the same double, in plain notation as a database
+    // tool shows it (778000000, not 7.78e+08); exponent form only where plain would not fit.
     std::string operator()(double v) const {
-      char buf[64];
-      auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);  // shortest round-trip form
-      return std::string(buf, p);
+      char buf[400];
+      auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+      if (r.ec != std::errc()) r = std::to_chars(buf, buf + sizeof(buf), v);
+      return std::string(buf, r.ptr);
     }
     std::string operator()(const std::string& v) const { return v; }
   };

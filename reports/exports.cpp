@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -199,9 +200,26 @@ std::string ListCell(const OrderedJson& v) {
   return out;
 }
 
-void AppendLocal(std::string& out, const Statement& st, int us_col, const core::TimeZone& zone) {
-  if (!st.IsNull(us_col)) out += zone.FormatIsoLocal(st.Int(us_col));
+// A kind with a boolean "floating" field (calendar events whose start_tz is "_float") stores its
+// start and end as wall-clock times written as if they were UTC: the event happens at that clock
+// time wherever the device is, so those two are never moved into the display zone. Their local
+// cell is the wall-clock time with no offset (ISO 8601 local time), e.g. 2024-02-03T00:00:00 for a
+// birthday, in every zone. The record's other times (created, modified) are real instants.
+bool FloatingField(std::string_view name) { return name == "time" || name == "end"; }
+
+bool IsFloating(const Statement& st, int floating_col) {
+  return floating_col >= 0 && !st.IsNull(floating_col) && st.Int(floating_col) != 0;
 }
+
+void AppendLocalTime(std::string& out, int64_t us, bool floating, const core::TimeZone& zone) {
+  if (floating) {
+    const std::string iso = core::FormatIsoUtc(us);
+    out.append(iso, 0, iso.size() - 1);  // without the Z
+  } else {
+    out += zone.FormatIsoLocal(us);
+  }
+}
+
 
 // A text column into both lines: a JSON string, and a CSV cell appended where the caller put its
 // comma.
@@ -254,6 +272,7 @@ class RowWriter {
     chain_ = col("src_decode_chain");
     deleted_ = col("deleted");
     parser_ = col("parser");
+    if (auto it = index.find("floating"); it != index.end()) floating_ = it->second;
   }
 
   void Write(std::string& json, std::string& csv) {
@@ -394,14 +413,16 @@ class RowWriter {
       Text(t.text, json, csv);
     }
     csv += ',';
-    AppendLocal(csv, st_, t.us, zone_);
+    if (!st_.IsNull(t.us)) {
+      AppendLocalTime(csv, st_.Int(t.us), FloatingField(name) && IsFloating(st_, floating_), zone_);
+    }
   }
 
   const KindInfo& k_;
   const Statement& st_;
   const core::TimeZone& zone_;
   int app_ = -1, domain_ = -1, path_ = -1, file_id_ = -1, table_ = -1, rowid_ = -1, chain_ = -1,
-      deleted_ = -1, parser_ = -1;
+      deleted_ = -1, parser_ = -1, floating_ = -1;
   TimeCols time_;
   std::vector<Field> fields_;
   std::string raw_, scratch_;
@@ -583,7 +604,7 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const st
     csv += ',';
     csv += std::to_string(us);
     csv += ',';
-    csv += zone.FormatIsoLocal(us);
+    AppendLocalTime(csv, us, IsFloating(st, 14), zone);
     both(",\"kind\":", 1);
     both(",\"app\":", 4);
     json += ",\"record_id\":";
@@ -649,12 +670,16 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
     for (const auto& f : k.fields) {
       if (f.type == ColumnType::kTimestamp) time_columns.push_back(f.name);
     }
+    const bool has_floating = std::any_of(k.fields.begin(), k.fields.end(), [](const FieldColumn& f) {
+      return f.name == "floating" && f.type == ColumnType::kBoolean;
+    });
     for (const std::string& c : time_columns) {
       if (!timeline_sql.empty()) timeline_sql += " UNION ALL ";
       timeline_sql += "SELECT \"" + c + "_us\" AS us, " + SqlString(k.kind) + " AS kind, " +
                       SqlString(Describe(k.kind, c)) + " AS descr, id, app, " + SummarySql(k.kind) +
                       " AS message, src_domain, src_path, src_table, src_rowid, \"" + c + "_raw\" AS raw, \"" +
-                      c + "_encoding\" AS enc, deleted, parser FROM \"" + k.kind + "\" WHERE \"" + c + "_us\" IS NOT NULL";
+                      c + "_encoding\" AS enc, deleted, parser, " +
+                      (has_floating && FloatingField(c) ? "floating" : "0") + " AS floating FROM \"" + k.kind + "\" WHERE \"" + c + "_us\" IS NOT NULL";
     }
   }
   Result<ExportFiles> timeline_files = ExportFiles{};

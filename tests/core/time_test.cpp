@@ -1,6 +1,8 @@
 // Expected instants were computed with GNU date(1) and Python's datetime, independently of mfx.
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "core/time.h"
 
 using namespace mfx::core;
@@ -21,6 +23,16 @@ TEST_CASE("Cocoa seconds, integer and real", "[core][time]") {
   CHECK(FromCocoaSeconds(-31536000.5).ToIsoUtc() == "2000-01-01T23:59:59.500Z");
   CHECK(FromCocoaSecondsOrNanos(603504000).ToIsoUtc() == "2020-02-16T00:00:00Z");
   CHECK(FromCocoaSecondsOrNanos(606704455800776064).ToIsoUtc() == "2020-03-24T01:00:55.800776Z");
+}
+
+// A REAL raw value reads as a database tool shows it: 778000000.0 came out as "7.78e+08".
+TEST_CASE("a real raw value is written in plain notation, exactly", "[core][time]") {
+  CHECK(FromCocoaSeconds(778000000.0).RawText() == "778000000");
+  CHECK(FromCocoaSeconds(778100000.0).RawText() == "778100000");
+  CHECK(FromCocoaSeconds(692837000.831478).RawText() == "692837000.831478");
+  CHECK(FromCocoaSeconds(-1.5).RawText() == "-1.5");
+  CHECK(FromCocoaSeconds(0.25, Zero::kIsEpoch).RawText() == "0.25");
+  CHECK(std::stod(FromCocoaSeconds(1e300).RawText()) == 1e300);  // still exact when huge
 }
 
 TEST_CASE("Unix and WebKit epochs", "[core][time]") {

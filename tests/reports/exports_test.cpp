@@ -1,6 +1,7 @@
 // The case database and the exports: records written through CaseDatabase and read back by
 // WriteExports must equal RecordToJson of the same records (two independent code paths).
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -169,6 +170,64 @@ TEST_CASE("exports do not depend on how two parsers' records interleaved", "[rep
     return std::regex_replace(s, std::regex("\"record_id\":[0-9]+"), "\"record_id\":_");
   };
   CHECK(strip_ids(a.second) == strip_ids(b.second));
+}
+
+// A floating calendar event (start_tz "_float": a birthday at midnight wherever the owner is) was
+// moved into the display zone in the CSV *_local cells and the timeline, landing on the day before
+// in New York. Its start and end stay at their wall-clock time; created stays an instant.
+TEST_CASE("floating calendar times are not moved into the display zone", "[reports][exports]") {
+  TempDir tmp;
+  const auto db_path = tmp / "artifacts.sqlite";
+  auto db = CaseDatabase::Create(db_path);
+  REQUIRE(db);
+  auto event = [](bool floating, int64_t rowid) {
+    parsers::CalendarEvent e;
+    e.app = "Calendar";
+    e.parser = "calendar/1.0";
+    e.time = core::FromCocoaSeconds(728611200);  // 2024-02-03T00:00:00 (GNU date: @1706918400)
+    e.end = core::FromCocoaSeconds(728697600);   // 2024-02-04T00:00:00
+    e.created = core::FromCocoaSeconds(728611200);
+    e.title = floating ? "birthday" : "call";
+    e.floating = floating;
+    e.time_zone = floating ? "_float" : "America/New_York";
+    e.source = {"HomeDomain", "Library/Calendar/Calendar.sqlitedb", "x", "CalendarItem", rowid, ""};
+    return e;
+  };
+  (*db)->Add(event(true, 1));
+  (*db)->Add(event(false, 2));
+  REQUIRE((*db)->Finish());
+  auto zone = core::TimeZone::Load("America/New_York");
+  REQUIRE(zone);
+  REQUIRE(WriteExports(db_path, tmp / "exports", *zone));
+
+  const auto csv = Lines(tmp / "exports/calendar_events.csv");
+  REQUIRE(csv.size() == 3);
+  REQUIRE(csv[0].rfind("kind,app,time,time_local,title,end,end_local,", 0) == 0);
+  CHECK(csv[1].rfind("calendar_events,Calendar,2024-02-03T00:00:00Z,2024-02-03T00:00:00,birthday,"
+                     "2024-02-04T00:00:00Z,2024-02-04T00:00:00,", 0) == 0);
+  // created is an instant: 19:00 the day before in New York (EST, -05:00).
+  CHECK(csv[1].find("2024-02-02T19:00:00-05:00") != std::string::npos);
+  CHECK(csv[2].rfind("calendar_events,Calendar,2024-02-03T00:00:00Z,2024-02-02T19:00:00-05:00,call,"
+                     "2024-02-04T00:00:00Z,2024-02-03T19:00:00-05:00,", 0) == 0);
+  // JSONL keeps the stored value as UTC, with the flag.
+  auto first = nlohmann::json::parse(Lines(tmp / "exports/calendar_events.jsonl")[0]);
+  CHECK(first["time"] == "2024-02-03T00:00:00Z");
+  CHECK(first["floating"] == true);
+
+  // Timeline: message, datetime, timestamp_desc, timestamp, datetime_local, … (no quoted cells here).
+  std::map<std::string, std::string> local;  // "message|timestamp_desc" → datetime_local
+  for (const auto& line : Lines(tmp / "exports/timeline.csv")) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    REQUIRE(cells.size() > 5);
+    local[cells[0] + "|" + cells[2]] = cells[4];
+  }
+  CHECK(local["Event birthday|Event start"] == "2024-02-03T00:00:00");
+  CHECK(local["Event birthday|Event end"] == "2024-02-04T00:00:00");
+  CHECK(local["Event birthday|calendar_events created"] == "2024-02-02T19:00:00-05:00");
+  CHECK(local["Event call|Event start"] == "2024-02-02T19:00:00-05:00");
+  CHECK(local["Event call|Event end"] == "2024-02-03T19:00:00-05:00");
 }
 
 TEST_CASE("CSV cells", "[reports][exports]") {
