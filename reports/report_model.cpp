@@ -766,8 +766,14 @@ Result<json> BuildReportModel(const ReportContext& ctx, const ReportModelOptions
                             "followed or hashed (listed under evidence).");
     }
     const json enc = ev["encryption"];
-    if (enc.value("was_encrypted", false) && !enc.value("unlocked", true)) {
-      limitations.push_back("Exhibit " + e.id + " is encrypted and was not unlocked.");
+    const bool still_encrypted = enc.value("manifest_encrypted", false) || enc.value("files_encrypted", false);
+    if (still_encrypted && !enc.value("unlocked", true)) {
+      limitations.push_back("Exhibit " + e.id + " is encrypted and was not unlocked: its encrypted content was "
+                            "not read.");
+    } else if (enc.value("was_encrypted", false) && !still_encrypted) {
+      limitations.push_back("Exhibit " + e.id + " was made as an encrypted backup but its files are plaintext "
+                            "now: it was decrypted before it reached mfx, by a tool and person outside mfx's "
+                            "knowledge, and was read as it is.");
     }
   }
   model["evidence"] = evidence;

@@ -120,3 +120,29 @@ TEST_CASE("analyze never writes to the evidence", "[cli][analyze][immutability]"
     CHECK(mfx::testing::HashTree(copy) == before);
   }
 }
+
+// A backup decrypted by another tool that kept its flags was reported "encrypted and was not
+// unlocked", as if its content had not been read; it was read, and the report now says how it
+// came to be plaintext.
+TEST_CASE("analyze: a decrypted copy that kept its flags is described truthfully", "[cli][analyze]") {
+  TempDir tmp;
+  auto g = mfx::testing::GenerateBackup(tmp.path(), "flagged", {.style = "ios17", .traps = {"decrypted-flagged"}});
+  const auto case_dir = tmp / "case";
+  std::string out;
+  const int rc = RunCommand(Mfx("analyze " + ShellQuote(g.dir.string()) + " --case " + ShellQuote(case_dir.string()) +
+                                " --format jsonl"),
+                            &out);
+  INFO(out);
+  REQUIRE(rc == 0);
+  CHECK(CompareAll(g.record, LoadExports(case_dir / "exports")) > 50);
+  std::string info;
+  REQUIRE(RunCommand(Mfx("backup info " + ShellQuote(g.dir.string())), &info) == 0);
+  CHECK_THAT(info, Catch::Contains("files plaintext now (no password needed)"));
+  CHECK_THAT(info, !Catch::Contains("locked"));
+  REQUIRE(RunCommand(Mfx("report --case " + ShellQuote(case_dir.string()) + " --format html"), &out) == 0);
+  std::ifstream in(case_dir / "report" / "report.json");
+  const json model = json::parse(in);
+  const std::string limits = model["limitations"].dump();
+  CHECK_THAT(limits, Catch::Contains("decrypted before it reached mfx"));
+  CHECK_THAT(limits, !Catch::Contains("was not unlocked"));
+}
