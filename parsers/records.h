@@ -8,7 +8,8 @@
 //
 // Field value types a visitor must accept: std::string, std::optional<std::string>, int64_t,
 // std::optional<int64_t>, std::optional<double>, bool, std::optional<bool>,
-// std::optional<core::Timestamp>, std::vector<std::string>, std::vector<Attachment>.
+// std::optional<core::Timestamp>, std::vector<std::string>, std::vector<Attachment>,
+// std::vector<EditVersion>.
 
 #include <optional>
 #include <string>
@@ -39,12 +40,20 @@ struct Attachment {
   std::optional<int64_t> size;
 };
 
+// One version of an edited iMessage part, from message_summary_info "ec" (iOS 16+): every version
+// the sender sent, the first one included, oldest first.
+struct EditVersion {
+  int64_t part = 0;  // the message part it belongs to (0 for a one-part message)
+  OptTime time;      // when this version was sent ("d", Cocoa seconds)
+  OptString text;    // its text ("t", an attributedBody typedstream); null when not decodable
+};
+
 struct Message : RecordBase {
   static constexpr std::string_view kKind = "messages";
   std::string direction;  // "incoming" / "outgoing"
   OptString party;        // other side's handle; group chats: the sender of an incoming message
   OptString chat;         // chat identifier
-  std::string service;    // "iMessage", "SMS", "RCS", "WhatsApp"
+  OptString service;      // "iMessage", "SMS", "RCS", "WhatsApp"; null when the source does not say
   OptString text;         // full text, including text present only in attributedBody
   OptTime read_time;
   std::vector<Attachment> attachments;
@@ -61,6 +70,8 @@ struct Message : RecordBase {
   OptString reaction;         // tapbacks: "love", "like", …, "love removed"
   OptTime edited_time;        // iOS 16+ date_edited
   OptTime retracted_time;     // iOS 16+ date_retracted (unsent)
+  std::vector<EditVersion> edit_history;    // iOS 16+ message_summary_info "ec"
+  std::vector<std::string> unsent_parts;    // iOS 16+ message_summary_info "rp": parts unsent
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -83,6 +94,8 @@ struct Message : RecordBase {
     v("reaction", reaction);
     v("edited_time", edited_time);
     v("retracted_time", retracted_time);
+    v("edit_history", edit_history);
+    v("unsent_parts", unsent_parts);
   }
 };
 

@@ -71,12 +71,13 @@ class BindVisitor {
     ++i_;
   }
   void operator()(std::string_view, const parsers::OptTime& v) { BindTime(st_, i_, v); }
-  void operator()(std::string_view name, const std::vector<std::string>& v) {
-    OrderedJson tmp, raw;
-    RecordJsonVisitor(tmp, raw)(name, v);
-    BindText(st_, i_++, tmp[std::string(name)].dump());
-  }
-  void operator()(std::string_view name, const std::vector<parsers::Attachment>& v) {
+  // Lists as JSON text, the same text RecordJsonVisitor gives (an empty list without building it).
+  template <class T>
+  void operator()(std::string_view name, const std::vector<T>& v) {
+    if (v.empty()) {
+      BindText(st_, i_++, "[]");
+      return;
+    }
     OrderedJson tmp, raw;
     RecordJsonVisitor(tmp, raw)(name, v);
     BindText(st_, i_++, tmp[std::string(name)].dump());

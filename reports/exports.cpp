@@ -193,8 +193,11 @@ std::string CellOf(const OrderedJson& v) {
 std::string ListCell(const OrderedJson& v) {
   std::string out;
   for (const auto& e : v) {
-    const std::string item =
-        e.is_object() ? (e.contains("name") ? CellOf(e["name"]) : e.dump()) : CellOf(e);
+    // Attachments by name, edit versions as "time text", anything else as its JSON.
+    const std::string item = !e.is_object()     ? CellOf(e)
+                             : e.contains("name") ? CellOf(e["name"])
+                             : e.contains("text") ? CellOf(e["time"]) + " " + CellOf(e["text"])
+                                                  : e.dump();
     out += (out.empty() ? "" : "; ") + item;
   }
   return out;

@@ -43,4 +43,17 @@ void RecordJsonVisitor::operator()(std::string_view name, const std::vector<pars
   out_[std::string(name)] = a;
 }
 
+void RecordJsonVisitor::operator()(std::string_view name, const std::vector<parsers::EditVersion>& v) {
+  OrderedJson a = OrderedJson::array();
+  for (const auto& e : v) {
+    OrderedJson o;
+    o["part"] = e.part;
+    o["time"] = TimeJson(e.time);
+    o["time_raw"] = e.time ? OrderedJson(SanitizeUtf8(e.time->RawText())) : OrderedJson();
+    o["text"] = e.text ? OrderedJson(SanitizeUtf8(*e.text)) : OrderedJson();
+    a.push_back(std::move(o));
+  }
+  out_[std::string(name)] = a;
+}
+
 }  // namespace mfx::reports

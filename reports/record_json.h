@@ -45,6 +45,8 @@ class RecordJsonVisitor {
     out_[std::string(name)] = a;
   }
   void operator()(std::string_view name, const std::vector<parsers::Attachment>& v);
+  // [{"part", "time" (ISO UTC or null), "time_raw" (the stored value), "text"}]
+  void operator()(std::string_view name, const std::vector<parsers::EditVersion>& v);
 
  private:
   OrderedJson& out_;

@@ -36,6 +36,7 @@ class SchemaVisitor {
   void operator()(std::string_view n, const std::optional<bool>&) { Add(n, ColumnType::kBoolean); }
   void operator()(std::string_view n, const parsers::OptTime&) { Add(n, ColumnType::kTimestamp); }
   void operator()(std::string_view n, const std::vector<std::string>&) { Add(n, ColumnType::kJson); }
+  void operator()(std::string_view n, const std::vector<parsers::EditVersion>&) { Add(n, ColumnType::kJson); }
   void operator()(std::string_view n, const std::vector<parsers::Attachment>&) {
     Add(n, ColumnType::kJson);
     out_.back().attachments = true;

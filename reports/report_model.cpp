@@ -262,6 +262,20 @@ void ReportRowReader::FormatKind(ReportRow& row) const {
     c.push_back(when("Read", "read_time"));
     c.push_back(when("Edited", "edited_time"));
     c.push_back(when("Unsent", "retracted_time"));
+    // Every version of an edited message, oldest first (iOS 16+ message_summary_info).
+    if (const std::string h = t("edit_history"); !h.empty() && h != "[]") {
+      const json history = json::parse(h, nullptr, false);
+      if (history.is_array()) {
+        for (const json& v : history) {
+          c.push_back("Version sent " + (Str(v, "time").empty() ? std::string("(time unknown)") : Str(v, "time")) +
+                      (v.value("part", 0) != 0 ? " (part " + std::to_string(v.value("part", 0)) + ")" : "") +
+                      ": " + Str(v, "text"));
+        }
+      }
+    }
+    if (const auto parts = ListOf(t("unsent_parts")); !parts.empty()) {
+      c.push_back("Unsent part(s): " + JoinLines(parts, ", "));
+    }
     row.content = JoinLines(c, "\n");
   } else if (k == "contacts") {
     std::string name = t("display_name");

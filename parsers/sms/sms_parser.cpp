@@ -1,12 +1,14 @@
 #include "parsers/sms/sms_parser.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/plist.h"
 #include "parsers/sms/typedstream.h"
 
 namespace mfx::parsers::sms {
@@ -303,6 +305,59 @@ class SmsDb {
     }
   }
 
+  // iOS 16+ message_summary_info, a binary plist: "ec" = {part: [{"d": Cocoa seconds, "t": an
+  // attributedBody typedstream}, …]} holds every version of an edited part, oldest first; "rp" =
+  // [part, …] the parts the sender unsent. Most messages carry a summary with neither key, so the
+  // plist is parsed only when the bytes of one of the two keys (bplist ASCII string objects:
+  // 0x52 'e' 'c', 0x52 'r' 'p') are in it.
+  void ReadSummary(ByteSpan blob, const std::string& row, Message& m) {
+    const std::string_view bytes = AsString(blob);
+    if (bytes.starts_with("bplist00") && bytes.find("\x52""ec") == std::string_view::npos &&
+        bytes.find("\x52""rp") == std::string_view::npos) {
+      return;
+    }
+    auto warn = [&](const std::string& why) {
+      ctx_.Warning(in_, "message " + row + ": message_summary_info " + why);
+    };
+    auto summary = core::ParsePlist(blob, "message_summary_info");
+    if (!summary) return warn("not read: " + summary.error().message);
+    if (const core::PlistValue* ec = summary->Find("ec")) {
+      if (!ec->AsDict()) return warn("\"ec\" is not a dictionary");
+      std::vector<std::pair<int64_t, const core::PlistArray*>> parts;
+      for (const auto& [key, versions] : *ec->AsDict()) {
+        int64_t part = 0;
+        const auto [end, err] = std::from_chars(key.data(), key.data() + key.size(), part);
+        if (err != std::errc() || end != key.data() + key.size() || !versions.AsArray()) {
+          warn("\"ec\" part '" + key + "' is not a part number with a list of versions; skipped");
+          continue;
+        }
+        parts.emplace_back(part, versions.AsArray());
+      }
+      std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [part, versions] : parts) {
+        for (const core::PlistValue& v : *versions) {
+          EditVersion e;
+          e.part = part;
+          if (const core::PlistValue* d = v.Find("d")) {
+            if (auto date = d->AsDate()) e.time = core::FromPlistDate(date->cocoa_seconds);
+            else if (auto secs = d->AsReal()) e.time = core::FromCocoaSeconds(*secs);
+          }
+          if (const core::PlistValue* t = v.Find("t"); t && t->AsData()) {
+            auto text = DecodeAttributedBodyText(*t->AsData());
+            if (text) e.text = std::move(text->text);
+            else warn("an edited version of part " + std::to_string(part) + " not decoded: " + text.error().message);
+          }
+          m.edit_history.push_back(std::move(e));
+        }
+      }
+    }
+    if (const core::PlistValue* rp = summary->Find("rp"); rp && rp->AsArray()) {
+      for (const core::PlistValue& p : *rp->AsArray()) {
+        if (auto part = p.AsInt()) m.unsent_parts.push_back(std::to_string(*part));
+      }
+    }
+  }
+
   core::Timestamp Time(int64_t v) const {
     if (v == 0) return nanos_ ? core::FromCocoaNanos(0) : core::FromCocoaSecondsInt(0);
     return core::FromCocoaSecondsOrNanos(v);
@@ -320,7 +375,7 @@ class SmsDb {
         Col(cols, "date_retracted") + ", " +
         (have_join ? "(SELECT MIN(j.chat_id) FROM chat_message_join j WHERE j.message_id = m.ROWID)"
                    : "NULL") +
-        " FROM message m ORDER BY m.ROWID";
+        ", " + Col(cols, "message_summary_info") + " FROM message m ORDER BY m.ROWID";
     enum {
       kRowid,
       kGuid,
@@ -337,7 +392,8 @@ class SmsDb {
       kItemType,
       kEdited,
       kRetracted,
-      kChat
+      kChat,
+      kSummary
     };
     MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
     AttachmentCursor attachments;
@@ -438,6 +494,8 @@ class SmsDb {
           m.text = std::move(decoded->text);
         }
       }
+
+      if (st.ColumnType(kSummary) == SQLITE_BLOB) ReadSummary(st.Blob(kSummary), row, m);
 
       if (attachments.st) {
         if (auto s = TakeAttachments(attachments, rowid, m.attachments); !s) {

@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 
+#include "core/plist.h"
 #include "tests/mapped_env.h"
 #include "tests/parsers/pim_test_helpers.h"
 #include "tests/parsers/sms/messaging_fixtures.h"
@@ -241,6 +243,82 @@ TEST_CASE("sms: a damaged row is reported, the others survive", "[parsers][sms][
     CHECK(ByRowid(records, 1));
     CHECK(ByRowid(records, 3));
   }
+}
+
+// iOS 16+ keeps every version of an edited iMessage in message_summary_info ("ec"), and the parts
+// the sender unsent ("rp"); only the last text and date_edited used to come out.
+TEST_CASE("sms: the versions of an edited message and its unsent parts are read", "[parsers][sms]") {
+  const auto& g = GetGenerated("ios17", false).backup;
+  const json& expected = Expected(g, "sms", "messages");
+  TempDir tmp;
+  const auto db = DamageableCopy(tmp);
+  // The versions' texts are the attributedBody blobs of messages 5 and 6, whose texts the
+  // generator recorded.
+  auto body = [&](int rowid) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(h, "SELECT attributedBody FROM message WHERE ROWID = ?1", -1, &st, nullptr) == SQLITE_OK);
+    sqlite3_bind_int(st, 1, rowid);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(st, 0));
+    Bytes out(p, p + sqlite3_column_bytes(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    REQUIRE_FALSE(out.empty());
+    return out;
+  };
+  auto text_of = [&](int rowid) {
+    for (const auto& e : expected) {
+      if (e["source"]["rowid"] == rowid) return e["text"].get<std::string>();
+    }
+    FAIL("no message " << rowid);
+    return std::string();
+  };
+  core::PlistDict version1{{"d", core::PlistValue(690513474.25)}, {"t", core::PlistValue(body(5))}};
+  core::PlistDict version2{{"d", core::PlistValue(690513494.5)}, {"t", core::PlistValue(body(6))}};
+  core::PlistDict summary{
+      {"ec", core::PlistDict{{"0", core::PlistArray{core::PlistValue(version1), core::PlistValue(version2)}}}},
+      {"rp", core::PlistArray{core::PlistValue(int64_t{1})}},
+      {"amc", core::PlistValue(int64_t{0})},
+      {"ust", core::PlistValue(true)}};
+  core::PlistDict plain{{"amc", core::PlistValue(int64_t{0})}, {"ust", core::PlistValue(true)},
+                        {"otr", core::PlistDict{{"0", core::PlistDict{{"lo", core::PlistValue(int64_t{0})},
+                                                                     {"le", core::PlistValue(int64_t{5})}}}}}};
+  auto hex = [](const Bytes& b) {
+    std::string s;
+    char buf[3];
+    for (uint8_t c : b) {
+      std::snprintf(buf, sizeof buf, "%02x", c);
+      s += buf;
+    }
+    return s;
+  };
+  ExecSql(db, "UPDATE message SET message_summary_info = x'" +
+                  hex(core::WritePlist(core::PlistValue(summary), true).value()) + "' WHERE ROWID = 3;" +
+                  "UPDATE message SET message_summary_info = x'" +
+                  hex(core::WritePlist(core::PlistValue(plain), true).value()) + "' WHERE ROWID = 4");
+  auto result = ParseCopy(db, /*with_media=*/true);
+  const auto* run = result.Run("sms");
+  REQUIRE(run);
+  for (const auto* w : Issues(*run, Kind::kWarning)) CHECK_THAT(w->message, !Catch::Contains("message_summary_info"));
+  const auto records = SmsRecords(result);
+  const auto* m3 = ByRowid(records, 3);
+  REQUIRE(m3);
+  const auto& history = (*m3)["edit_history"];
+  REQUIRE(history.size() == 2);
+  CHECK(history[0]["part"] == 0);
+  CHECK(history[0]["time"] == "2022-11-19T01:17:54.250Z");  // Cocoa 690513474.25 (GNU date)
+  CHECK(history[0]["time_raw"] == "690513474.25");
+  CHECK(history[0]["text"] == text_of(5));
+  CHECK(history[1]["time"] == "2022-11-19T01:18:14.500Z");
+  CHECK(history[1]["text"] == text_of(6));
+  CHECK((*m3)["unsent_parts"] == json::array({"1"}));
+  const auto* m4 = ByRowid(records, 4);
+  REQUIRE(m4);
+  CHECK((*m4)["edit_history"].empty());
+  CHECK((*m4)["unsent_parts"].empty());
+  RequireSame(expected, records);  // everything else as the generator wrote it
 }
 
 TEST_CASE("sms: an unknown schema is unsupported with its columns, no records",
