@@ -245,7 +245,9 @@ int Export(const std::vector<std::string>& args) {
   opts.add_options()("backup", po::value<std::string>()->required(), "backup folder")
                     ("dest", po::value<std::string>()->required(), "destination folder (new or empty)")
                     ("domain", po::value<std::string>(), "only this domain")
-                    ("threads", po::value<unsigned>()->default_value(2), "worker threads");
+                    ("threads", po::value<unsigned>()->default_value(2), "worker threads")
+                    ("no-direct-io", "write every file through the page cache (default: files of 4 MiB or "
+                                     "more are written with O_DIRECT)");
   AddPasswordOptions(opts);
   po::positional_options_description pos;
   pos.add("backup", 1).add("dest", 1);
@@ -260,6 +262,7 @@ int Export(const std::vector<std::string>& args) {
   reports::ExportOptions options;
   if (parsed.vm.count("domain")) options.domain = parsed.vm["domain"].as<std::string>();
   options.threads = parsed.vm["threads"].as<unsigned>();
+  options.direct_io = parsed.vm.count("no-direct-io") == 0;
   const std::filesystem::path dest = parsed.vm["dest"].as<std::string>();
   auto summary = reports::ExportBackup(**backup, dest, options);
   if (!summary) return Report(summary.error());

@@ -8,8 +8,11 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <new>
 #include <set>
 #include <thread>
 
@@ -107,6 +110,55 @@ Status WriteAll(int fd, ByteSpan data, const std::string& name) {
   return {};
 }
 
+constexpr uint64_t kDirectMinSize = 4u << 20;
+constexpr size_t kDirectAlign = 4096;
+constexpr size_t kChunk = 1u << 20;
+
+// A chunk buffer aligned for O_DIRECT.
+struct AlignedBuffer {
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> data{static_cast<uint8_t*>(std::aligned_alloc(kDirectAlign, kChunk))};
+  std::span<uint8_t> span() { return {data.get(), kChunk}; }
+};
+
+// Writes one exported file: with O_DIRECT while the chunks are whole aligned blocks, buffered for
+// the rest (the last partial block) or when the filesystem refuses direct writes.
+class OutputWriter {
+ public:
+  OutputWriter(int fd, bool want_direct) : fd_(fd) {
+    if (want_direct) direct_ = SetDirect(true);
+  }
+  Status Write(ByteSpan chunk, const std::string& name) {
+    if (direct_) {
+      const size_t whole = chunk.size() & ~(kDirectAlign - 1);
+      if (whole > 0 && reinterpret_cast<uintptr_t>(chunk.data()) % kDirectAlign == 0) {
+        const ssize_t n = ::write(fd_, chunk.data(), whole);
+        if (n == static_cast<ssize_t>(whole)) {
+          chunk = chunk.subspan(whole);
+        } else if (n > 0) {
+          chunk = chunk.subspan(static_cast<size_t>(n));  // short: the rest buffered below
+        } else if (errno != EINVAL) {
+          return Fail(ErrorCode::kIo, name + ": write: " + std::strerror(errno));
+        }
+      }
+      // From here on the file is written through the page cache (a partial block, or EINVAL from a
+      // filesystem or device that cannot take this direct write).
+      if (!chunk.empty()) direct_ = !SetDirect(false);
+    }
+    return WriteAll(fd_, chunk, name);
+  }
+
+ private:
+  bool SetDirect(bool on) {
+    const int flags = ::fcntl(fd_, F_GETFL);
+    return flags >= 0 && ::fcntl(fd_, F_SETFL, on ? (flags | O_DIRECT) : (flags & ~O_DIRECT)) == 0;
+  }
+  int fd_;
+  bool direct_ = false;
+};
+
 }  // namespace
 
 std::string UnsafePathReason(std::string_view domain, std::string_view relative_path) {
@@ -198,7 +250,8 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
   std::atomic<size_t> next{0};
   std::mutex mu;
   auto worker = [&] {
-    std::vector<uint8_t> buffer(1 << 20);
+    AlignedBuffer buffer;
+    if (!buffer.data) throw std::bad_alloc();
     for (;;) {
       const size_t i = next.fetch_add(1);
       if (i >= jobs.size()) return;
@@ -231,11 +284,12 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
       }
       core::Hasher hasher(core::HashAlgorithm::kSha256);
       uint64_t written = 0;
-      Status st = core::ForEachChunk(**file, buffer, [&](ByteSpan chunk) -> Status {
+      OutputWriter writer(out.get(), options.direct_io && (*file)->Size() >= kDirectMinSize);
+      Status st = core::ForEachChunk(**file, buffer.span(), [&](ByteSpan chunk) -> Status {
         hasher.Update(chunk);
         written += chunk.size();
         progress.Add(0, chunk.size());
-        return WriteAll(out.get(), chunk, rel);
+        return writer.Write(chunk, rel);
       });
       if (st && e.mtime) {
         const timespec times[2] = {{*e.mtime, 0}, {*e.mtime, 0}};
