@@ -1,6 +1,8 @@
 #include "reports/backup_export.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -15,6 +18,7 @@
 #include <new>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "core/crypto.h"
 #include "core/file_util.h"
@@ -159,6 +163,72 @@ class OutputWriter {
   bool direct_ = false;
 };
 
+// A worker's second hand: writes one chunk while the worker reads, decrypts and hashes the next
+// into its other buffer, so neither the cores nor the disk wait for each other (with synchronous
+// direct writes, two workers kept the disk and the cores each about 65 % busy).
+class BackgroundWriter {
+ public:
+  BackgroundWriter() : thread_([this] { Run(); }) {}
+  ~BackgroundWriter() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  BackgroundWriter(const BackgroundWriter&) = delete;
+  BackgroundWriter& operator=(const BackgroundWriter&) = delete;
+
+  // Waits for the write in flight (returning its error, if any), then starts this one. `data`
+  // must stay untouched until the next Submit or Wait returns.
+  Status Submit(OutputWriter& writer, ByteSpan data, const std::string& name) {
+    MFX_RETURN_IF_ERROR(Wait());
+    {
+      std::lock_guard lock(mu_);
+      job_ = Job{&writer, data, &name};
+      busy_ = true;
+    }
+    cv_.notify_all();
+    return {};
+  }
+
+  // Waits for the write in flight; its status.
+  Status Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !busy_; });
+    return std::exchange(status_, Status{});
+  }
+
+ private:
+  struct Job {
+    OutputWriter* writer = nullptr;
+    ByteSpan data;
+    const std::string* name = nullptr;
+  };
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return busy_ || stop_; });
+      if (!busy_) return;
+      const Job job = job_;
+      lock.unlock();
+      Status st = job.writer->Write(job.data, *job.name);
+      lock.lock();
+      if (status_ && !st) status_ = std::move(st);
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Job job_;
+  bool busy_ = false;
+  bool stop_ = false;
+  Status status_;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 }  // namespace
 
 std::string UnsafePathReason(std::string_view domain, std::string_view relative_path) {
@@ -195,6 +265,13 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
   }
   FdCloser root(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (root.get() < 0) return Fail(ErrorCode::kIo, dest.string() + ": " + std::strerror(errno));
+  // Memory-backed filesystems have no device to write to directly: tmpfs takes O_DIRECT (Linux
+  // 6.6+) but then copies anyway, more slowly (1195 against 1940 MiB/s buffered, measured here).
+  bool direct_io = options.direct_io;
+  if (struct statfs fs {}; ::fstatfs(root.get(), &fs) == 0 &&
+                           (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC)) {
+    direct_io = false;
+  }
 
   ExportSummary summary;
   std::vector<Job> jobs;
@@ -250,8 +327,9 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
   std::atomic<size_t> next{0};
   std::mutex mu;
   auto worker = [&] {
-    AlignedBuffer buffer;
-    if (!buffer.data) throw std::bad_alloc();
+    AlignedBuffer buffers[2];
+    if (!buffers[0].data || !buffers[1].data) throw std::bad_alloc();
+    BackgroundWriter background;
     for (;;) {
       const size_t i = next.fetch_add(1);
       if (i >= jobs.size()) return;
@@ -284,13 +362,35 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
       }
       core::Hasher hasher(core::HashAlgorithm::kSha256);
       uint64_t written = 0;
-      OutputWriter writer(out.get(), options.direct_io && (*file)->Size() >= kDirectMinSize);
-      Status st = core::ForEachChunk(**file, buffer.span(), [&](ByteSpan chunk) -> Status {
-        hasher.Update(chunk);
-        written += chunk.size();
-        progress.Add(0, chunk.size());
-        return writer.Write(chunk, rel);
-      });
+      const uint64_t size = (*file)->Size();
+      OutputWriter writer(out.get(), direct_io && size >= kDirectMinSize);
+      Status st;
+      if (size <= kChunk) {
+        // One chunk: written here (a hand-over per small file would cost more than it saves).
+        st = core::ForEachChunk(**file, buffers[0].span(), [&](ByteSpan chunk) -> Status {
+          hasher.Update(chunk);
+          written += chunk.size();
+          progress.Add(0, chunk.size());
+          return writer.Write(chunk, rel);
+        });
+      } else {
+        // Chunk k is read into buffer k % 2 while chunk k − 1 is being written from the other.
+        for (int k = 0;; k ^= 1) {
+          auto got = (*file)->ReadAt(written, buffers[k].span());
+          if (!got) {
+            st = tl::unexpected(got.error());
+            break;
+          }
+          if (*got == 0) break;
+          const ByteSpan chunk(buffers[k].data.get(), *got);
+          hasher.Update(chunk);
+          written += chunk.size();
+          progress.Add(0, chunk.size());
+          st = background.Submit(writer, chunk, rel);
+          if (!st || *got < kChunk) break;
+        }
+        if (Status done = background.Wait(); st && !done) st = std::move(done);
+      }
       if (st && e.mtime) {
         const timespec times[2] = {{*e.mtime, 0}, {*e.mtime, 0}};
         ::futimens(out.get(), times);
