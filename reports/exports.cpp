@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
+#include "core/direct_io.h"
 #include "core/sqlite_db.h"
 #include "reports/record_json.h"
 #include "reports/record_schema.h"
@@ -27,40 +28,63 @@ namespace {
 using core::Statement;
 
 // Buffered writer to a new file that hashes (SHA-256) what it writes.
+// One export file, hashed as it is written, through a 1 MiB aligned buffer written with O_DIRECT
+// where the folder allows (core/direct_io.h: the 1.2 GB of exports of a 470k-record case cost
+// 1.7–2.8 s of kernel CPU through the page cache).
 class OutFile {
  public:
-  static Result<OutFile> Create(const std::filesystem::path& p) {
-    std::FILE* f = std::fopen(p.c_str(), "wb");
-    if (!f) return Fail(ErrorCode::kIo, p.string() + ": " + std::strerror(errno));
-    return OutFile(f, p);
+  static constexpr size_t kBuffer = 1u << 20;
+  static Result<OutFile> Create(const std::filesystem::path& p, bool direct) {
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return Fail(ErrorCode::kIo, p.string() + ": " + std::strerror(errno));
+    return OutFile(fd, p, direct);
   }
   OutFile(OutFile&& o) noexcept
-      : f_(std::exchange(o.f_, nullptr)),
+      : fd_(std::exchange(o.fd_, -1)),
         path_(std::move(o.path_)),
+        writer_(o.writer_),
+        buffer_(std::move(o.buffer_)),
+        used_(o.used_),
+        status_(std::move(o.status_)),
         sha256_(std::move(o.sha256_)),
         bytes_(o.bytes_) {}
   ~OutFile() {
-    if (f_) std::fclose(f_);
+    if (fd_ >= 0) ::close(fd_);
   }
   void Write(std::string_view s) {
-    std::fwrite(s.data(), 1, s.size(), f_);
     sha256_.Update(AsBytes(s));
     bytes_ += s.size();
+    while (!s.empty()) {
+      const size_t n = std::min(s.size(), buffer_.size() - used_);
+      std::memcpy(buffer_.data() + used_, s.data(), n);
+      used_ += n;
+      s.remove_prefix(n);
+      if (used_ == buffer_.size()) Flush();
+    }
   }
   uint64_t bytes() const { return bytes_; }
   // Returns the SHA-256 (hex) of everything written.
   Result<std::string> Close() {
-    const bool ok = std::fflush(f_) == 0 && !std::ferror(f_);
-    std::fclose(std::exchange(f_, nullptr));
-    if (!ok) return Fail(ErrorCode::kIo, path_.string() + ": write failed");
+    Flush();
+    const bool closed = ::close(std::exchange(fd_, -1)) == 0;
+    if (!status_) return tl::unexpected(status_.error());
+    if (!closed) return Fail(ErrorCode::kIo, path_.string() + ": close failed");
     return sha256_.FinishHex();
   }
 
  private:
-  OutFile(std::FILE* f, std::filesystem::path p)
-      : f_(f), path_(std::move(p)), sha256_(core::HashAlgorithm::kSha256) {}
-  std::FILE* f_;
+  OutFile(int fd, std::filesystem::path p, bool direct)
+      : fd_(fd), path_(std::move(p)), writer_(fd, direct), buffer_(kBuffer), sha256_(core::HashAlgorithm::kSha256) {}
+  void Flush() {
+    if (used_ > 0 && status_) status_ = writer_.Write(std::span<const uint8_t>(buffer_.data(), used_), path_.string());
+    used_ = 0;
+  }
+  int fd_;
   std::filesystem::path path_;
+  core::DirectWriter writer_;
+  core::AlignedBuffer buffer_;
+  size_t used_ = 0;
+  Status status_;
   core::Hasher sha256_;
   uint64_t bytes_ = 0;
 };
@@ -570,10 +594,11 @@ class BackgroundWriter {
 // exports/timeline.{jsonl,csv} from the UNION of every kind's timestamp columns, sorted by time;
 // returns their rows, hashes and sizes.
 Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const std::string& timeline_sql,
-                                  const std::filesystem::path& exports_dir, const core::TimeZone& zone) {
+                                  const std::filesystem::path& exports_dir, const core::TimeZone& zone,
+                                  bool direct) {
   MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
-  MFX_ASSIGN_OR_RETURN(auto tj, OutFile::Create(exports_dir / "timeline.jsonl"));
-  MFX_ASSIGN_OR_RETURN(auto tc, OutFile::Create(exports_dir / "timeline.csv"));
+  MFX_ASSIGN_OR_RETURN(auto tj, OutFile::Create(exports_dir / "timeline.jsonl", direct));
+  MFX_ASSIGN_OR_RETURN(auto tc, OutFile::Create(exports_dir / "timeline.csv", direct));
   tc.Write(
       "message,datetime,timestamp_desc,timestamp,datetime_local,kind,app,record_id,source_domain,"
       "source_path,source_table,source_rowid,raw,encoding,deleted\n");
@@ -660,6 +685,11 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
   MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
   std::error_code ec;
   std::filesystem::create_directories(exports_dir, ec);
+  bool direct = false;
+  if (const int dir = ::open(exports_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    direct = core::DirectIoWorthwhile(dir);
+    ::close(dir);
+  }
   ExportFiles out;
   // The timeline query first: it runs on a second thread (its own connection) beside the
   // per-kind files.
@@ -690,7 +720,7 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
   if (!timeline_sql.empty()) {
     timeline = std::thread([&] {
       try {
-        timeline_files = WriteTimeline(case_db, timeline_sql, exports_dir, zone);
+        timeline_files = WriteTimeline(case_db, timeline_sql, exports_dir, zone, direct);
       } catch (const std::exception& e) {
         timeline_files = Fail(ErrorCode::kInternal, std::string("timeline export: ") + e.what());
       }
@@ -700,8 +730,8 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
     std::string json, csv;
     for (const KindInfo* kp : kinds) {
       const KindInfo& k = *kp;
-      MFX_ASSIGN_OR_RETURN(auto jsonl, OutFile::Create(exports_dir / (k.kind + ".jsonl")));
-      MFX_ASSIGN_OR_RETURN(auto csv_file, OutFile::Create(exports_dir / (k.kind + ".csv")));
+      MFX_ASSIGN_OR_RETURN(auto jsonl, OutFile::Create(exports_dir / (k.kind + ".jsonl"), direct));
+      MFX_ASSIGN_OR_RETURN(auto csv_file, OutFile::Create(exports_dir / (k.kind + ".csv"), direct));
       // CSV header: kind, app, time, time_local, fields (+ _local for timestamps), source, deleted.
       std::string header = "kind,app,time,time_local";
       for (const auto& f : k.fields) {
