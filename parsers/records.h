@@ -122,6 +122,8 @@ struct Contact : RecordBase {
   std::vector<std::string> url_labels;      // parallel to urls
   OptString display_name;
   std::vector<std::string> im_ids;  // messenger identifiers (WhatsApp JID "…@s.whatsapp.net")
+  OptString status_text;  // a messenger's status line (WhatsApp "About": ZABOUTTEXT)
+  OptTime status_time;    // when it was set (ZABOUTTIMESTAMP)
 
   template <class V>
   void VisitFields(V&& v) const {
@@ -146,6 +148,8 @@ struct Contact : RecordBase {
     v("url_labels", url_labels);
     v("display_name", display_name);
     v("im_ids", im_ids);
+    v("status_text", status_text);
+    v("status_time", status_time);
   }
 };
 

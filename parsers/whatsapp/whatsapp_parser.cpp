@@ -440,9 +440,10 @@ Status ParseContacts(const ParserInput& in, ParserContext& ctx) {
   }
   MFX_ASSIGN_OR_RETURN(auto st,
                        db.Prepare("SELECT Z_PK, ZFULLNAME, " + Or(c, "c", "ZGIVENNAME") +
-                                  ", ZPHONENUMBER, " + Or(c, "c", "ZPHONENUMBERLABEL") +
-                                  ", ZWHATSAPPID FROM ZWAADDRESSBOOKCONTACT c ORDER BY Z_PK"));
-  enum { kPk, kFull, kGiven, kPhone, kLabel, kJid };
+                                  ", ZPHONENUMBER, " + Or(c, "c", "ZPHONENUMBERLABEL") + ", ZWHATSAPPID, " +
+                                  Or(c, "c", "ZLASTNAME") + ", " + Or(c, "c", "ZABOUTTEXT") + ", " +
+                                  Or(c, "c", "ZABOUTTIMESTAMP") + " FROM ZWAADDRESSBOOKCONTACT c ORDER BY Z_PK"));
+  enum { kPk, kFull, kGiven, kPhone, kLabel, kJid, kLast, kAbout, kAboutTime };
   for (;;) {
     auto step = st.Step();
     if (!step) {
@@ -453,9 +454,12 @@ Status ParseContacts(const ParserInput& in, ParserContext& ctx) {
     Contact r;
     r.app = std::string(kApp);
     r.source = in.Source("ZWAADDRESSBOOKCONTACT", st.Int(kPk));
-    // WhatsApp keeps the full name and the given name; the family name is not stored apart.
+    // WhatsApp keeps the full name and the given name; the family name only in some versions.
     r.display_name = NonEmpty(st, kFull);
     r.first_name = NonEmpty(st, kGiven);
+    r.last_name = NonEmpty(st, kLast);
+    r.status_text = NonEmpty(st, kAbout);
+    r.status_time = CocoaTime(st, kAboutTime);
     if (OptString phone = NonEmpty(st, kPhone)) {
       r.phones.push_back(std::move(*phone));
       r.phone_labels.push_back(st.IsNull(kLabel) ? std::string() : Label(st.Text(kLabel)));

@@ -233,6 +233,16 @@ TEST_CASE("whatsapp: the real josh_ios15 databases", "[parsers][whatsapp][realda
     REQUIRE(k9);
     CHECK((*k9)["display_name"] == "Apple Inc.");
     CHECK((*k9)["first_name"].is_null());
+    // The "About" line, only on row 5 (sqlite3 ContactsV2.sqlite "SELECT Z_PK, ZABOUTTEXT,
+    // ZABOUTTIMESTAMP FROM ZWAADDRESSBOOKCONTACT WHERE ZABOUTTEXT IS NOT NULL" → 5|Hey there! I am
+    // using WhatsApp.|704735655; + 978307200 = 1683042855, as iLEAPP reports it; GNU date -u -d
+    // @1683042855 → 2023-05-02T15:54:15).
+    const auto* k5 = ByRowid(k, 5);
+    REQUIRE(k5);
+    CHECK((*k5)["status_text"] == "Hey there! I am using WhatsApp.");
+    CHECK((*k5)["status_time"] == "2023-05-02T15:54:15Z");
+    CHECK((*k7)["status_text"].is_null());
+    CHECK((*k7)["status_time"].is_null());
   }
 }
 
@@ -314,6 +324,28 @@ TEST_CASE("whatsapp: a status post names its sender; a group message without a m
     if (r["source"]["rowid"] != 900 && r["source"]["rowid"] != 901) others.push_back(r);
   }
   RequireSame(Expected(g, "whatsapp", "messages"), others);
+}
+
+// Newer ContactsV2 stores the family name apart (ZLASTNAME); it was not read.
+TEST_CASE("whatsapp: a contact's family name is read where the store has one", "[parsers][whatsapp]") {
+  const auto& g = GetGenerated("ios17", false).backup;
+  TempDir tmp;
+  const auto db = tmp / "ContactsV2.sqlite";
+  ExtractPlain(g, kDomain, "ContactsV2.sqlite", db);
+  ExecSql(db, "ALTER TABLE ZWAADDRESSBOOKCONTACT ADD COLUMN ZLASTNAME VARCHAR;"
+              "UPDATE ZWAADDRESSBOOKCONTACT SET ZLASTNAME = 'Example' WHERE Z_PK = (SELECT min(Z_PK) FROM "
+              "ZWAADDRESSBOOKCONTACT)");
+  MappedEnv env;
+  env.Map(kDomain + "/ContactsV2.sqlite", db);
+  auto result = ParseEnv(env, Ios15(), {"whatsapp"});
+  json expected = Expected(g, "whatsapp", "contacts");
+  REQUIRE_FALSE(expected.empty());
+  int64_t first = expected[0]["source"]["rowid"].get<int64_t>();
+  for (const auto& e : expected) first = std::min(first, e["source"]["rowid"].get<int64_t>());
+  for (auto& e : expected) {
+    if (e["source"]["rowid"] == first) e["last_name"] = "Example";
+  }
+  RequireSame(expected, Records(result, "contacts"));
 }
 
 TEST_CASE("whatsapp: an unknown schema is unsupported with its columns",
