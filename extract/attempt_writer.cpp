@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -50,7 +51,8 @@ struct AttemptWriter::OpenFile {
   UniqueFd fd;
   std::optional<core::Hasher> hasher;
   uint64_t bytes = 0;
-  std::vector<uint8_t> buffer;
+  size_t buffered = 0;                      // bytes in AttemptWriter::buffer_
+  std::optional<core::DirectWriter> writer;  // from the first flush on
   bool failed = false;
   std::string fail_reason;
   bool refused = false;  // no file: the bytes are discarded
@@ -61,7 +63,13 @@ AttemptWriter::AttemptWriter(std::filesystem::path dir, SandboxDir sandbox, Ledg
     : dir_(std::move(dir)),
       sandbox_(std::move(sandbox)),
       ledger_(std::move(ledger)),
-      options_(options) {}
+      options_(options),
+      buffer_(kWriteBuffer) {
+  if (const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    direct_io_ = core::DirectIoWorthwhile(fd);
+    ::close(fd);
+  }
+}
 
 AttemptWriter::~AttemptWriter() = default;
 
@@ -108,21 +116,20 @@ bool AttemptWriter::BeginFile(std::string_view device_path, std::string_view des
     return false;
   }
   if (options_.hash) file->hasher.emplace(core::HashAlgorithm::kSha256);
-  file->buffer.reserve(kWriteBuffer);
   if (options_.observer) options_.observer->FileStarted(file->destination);
   current_ = std::move(file);
   return true;
 }
 
-bool AttemptWriter::Flush() {
+bool AttemptWriter::Flush(bool whole_buffer) {
   OpenFile& f = *current_;
-  if (f.buffer.empty() || f.failed) return !f.failed;
-  int error = 0;
-  if (!WriteAll(f.fd.get(), f.buffer.data(), f.buffer.size(), &error)) {
+  if (f.buffered == 0 || f.failed) return !f.failed;
+  if (!f.writer) f.writer.emplace(f.fd.get(), direct_io_ && whole_buffer);
+  if (auto st = f.writer->Write(ByteSpan(buffer_.data(), f.buffered), f.part_path); !st) {
     f.failed = true;
-    f.fail_reason = std::string("writing ") + f.part_path + ": " + std::strerror(error);
+    f.fail_reason = "writing " + st.error().message;
   }
-  f.buffer.clear();
+  f.buffered = 0;
   return !f.failed;
 }
 
@@ -133,17 +140,23 @@ bool AttemptWriter::FileData(ByteSpan bytes) {
   f.bytes += bytes.size();
   bytes_received_ += bytes.size();
   if (options_.observer) options_.observer->BytesReceived(bytes.size());
-  if (f.buffer.size() + bytes.size() > kWriteBuffer && !Flush()) return false;
-  if (bytes.size() >= kWriteBuffer) {
-    int error = 0;
-    if (!WriteAll(f.fd.get(), bytes.data(), bytes.size(), &error)) {
-      f.failed = true;
-      f.fail_reason = std::string("writing ") + f.part_path + ": " + std::strerror(error);
-      return false;
+  while (!bytes.empty()) {
+    if (!direct_io_ && f.buffered == 0 && bytes.size() >= kWriteBuffer) {
+      // Through the page cache anyway: a large piece goes straight from the receive buffer.
+      int error = 0;
+      if (!WriteAll(f.fd.get(), bytes.data(), bytes.size(), &error)) {
+        f.failed = true;
+        f.fail_reason = std::string("writing ") + f.part_path + ": " + std::strerror(error);
+        return false;
+      }
+      return true;
     }
-    return true;
+    const size_t n = std::min(bytes.size(), kWriteBuffer - f.buffered);
+    std::memcpy(buffer_.data() + f.buffered, bytes.data(), n);
+    f.buffered += n;
+    bytes = bytes.subspan(n);
+    if (f.buffered == kWriteBuffer && !Flush(true)) return false;
   }
-  f.buffer.insert(f.buffer.end(), bytes.begin(), bytes.end());
   return true;
 }
 
@@ -158,7 +171,7 @@ void AttemptWriter::EndFile(FileEnd end, std::string_view text, uint64_t discard
 }
 
 void AttemptWriter::FinishCurrent(FileEnd end, const std::string& reason, uint64_t discarded) {
-  Flush();
+  Flush(false);
   std::unique_ptr<OpenFile> f = std::move(current_);
   // Durable before the rename (complete) and before the ledger says what we kept (incomplete).
   if (::fdatasync(f->fd.get()) != 0 && !f->failed) {

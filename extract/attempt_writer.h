@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/direct_io.h"
 #include "core/result.h"
 #include "extract/ledger.h"
 #include "extract/path_sandbox.h"
@@ -100,7 +101,7 @@ class AttemptWriter : public UploadSink {
   AttemptWriter(std::filesystem::path dir, SandboxDir sandbox, Ledger ledger,
                 AttemptWriterOptions options);
   struct OpenFile;
-  bool Flush();
+  bool Flush(bool whole_buffer);
   void FinishCurrent(FileEnd end, const std::string& reason, uint64_t discarded);
   DlFileError FromError(const Error& e) const;
   void MovePrefix(const std::string& from, const std::string& to);
@@ -110,6 +111,11 @@ class AttemptWriter : public UploadSink {
   Ledger ledger_;
   AttemptWriterOptions options_;
   std::unique_ptr<OpenFile> current_;
+  // One file is open at a time: its bytes gather here, aligned for O_DIRECT. A file that fills
+  // the buffer once is written direct where the attempt folder's filesystem is on a device
+  // (core/direct_io.h): large files skip the page cache; small ones are not worth it.
+  core::AlignedBuffer buffer_;
+  bool direct_io_ = false;
   uint64_t next_seq_ = 1;
   std::unordered_map<std::string, size_t> complete_by_path_;  // path → index in ledger_.files
   std::vector<std::string> batch_problems_;

@@ -116,6 +116,39 @@ TEST_CASE("attempt writer: a file becomes visible only on its end marker, hashed
   CHECK(json["files"].size() == 2);
 }
 
+// Files that fill the 1 MiB buffer are written with O_DIRECT where the folder's filesystem allows
+// (whole blocks direct, the tail buffered): the bytes must be exactly what was received, in blocks
+// that do not line up with the buffer, and so must a large file cut off mid-way.
+TEST_CASE("attempt writer: large files, whole and cut, land byte-exact", "[extract][attempt_writer]") {
+  TempDir dir;
+  auto writer = MakeWriter(dir.path());
+  const std::string big = Pattern((7u << 19) + 777, 21);  // 3.5 MiB + 777
+  const std::string exact = Pattern(2u << 20, 22);        // exactly two buffers
+  const std::string cut = Pattern((9u << 18) + 5, 23);    // 2.25 MiB + 5, then the cable
+  const Bytes stream = StreamBuilder()
+                           .File(U("Snapshot/aa/big"), big, (3u << 19) + 3)  // 1.5 MiB + 3 blocks
+                           .File(U("Snapshot/bb/exact"), exact, 65536)
+                           .Name("/d")
+                           .Name(U("Snapshot/cc/cut"))
+                           .Block(0x0C, cut)
+                           .bytes();
+  FixtureSource source(stream, 100003);
+  const UploadBatchResult r = ReadUploadBatch(source, *writer);
+  CHECK(r.end == UploadBatchResult::End::kStreamEnded);
+  writer->AbandonOpenFile("cable pulled");
+  REQUIRE(writer->Save());
+  CHECK(ReadFile(dir.path() / U("Snapshot/aa/big")) == big);
+  CHECK(ReadFile(dir.path() / U("Snapshot/bb/exact")) == exact);
+  CHECK(ReadFile(dir.path() / U("Snapshot/cc/cut.part")) == cut);
+  const Ledger& l = writer->ledger();
+  REQUIRE(l.files.size() == 2);
+  CHECK(l.files[0].sha256 == core::Sha256Hex(AsBytes(big)));
+  CHECK(l.files[1].sha256 == core::Sha256Hex(AsBytes(exact)));
+  REQUIRE(l.incomplete.size() == 1);
+  CHECK(l.incomplete[0].bytes_received == cut.size());
+  CHECK(l.incomplete[0].sha256_of_received == core::Sha256Hex(AsBytes(cut)));
+}
+
 TEST_CASE("attempt writer: hostile destinations stay inside the attempt folder",
           "[extract][attempt_writer][sandbox]") {
   const bool walk = GENERATE(false, true);
