@@ -16,9 +16,9 @@ AlignedBuffer::AlignedBuffer(size_t size)
   if (!data_) throw std::bad_alloc();
 }
 
-bool DirectIoWorthwhile(int dir_fd) {
+bool DirectIoWorthwhile(const std::filesystem::path& dir) {
   struct statfs fs {};
-  if (::fstatfs(dir_fd, &fs) != 0) return false;
+  if (::statfs(dir.c_str(), &fs) != 0) return false;
   return fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -35,10 +36,10 @@ class AlignedBuffer {
   size_t size_;
 };
 
-// Whether direct writes are worth asking for in the folder open as dir_fd: not on memory-backed
-// filesystems (tmpfs takes O_DIRECT since Linux 6.6 but copies anyway, more slowly: an export to
-// /dev/shm ran at 1195 MiB/s direct against 1940 buffered).
-bool DirectIoWorthwhile(int dir_fd);
+// Whether direct writes are worth asking for in `dir`: not on memory-backed filesystems (tmpfs
+// takes O_DIRECT since Linux 6.6 but copies anyway, more slowly: an export to /dev/shm ran at
+// 1195 MiB/s direct against 1940 buffered), nor where the filesystem cannot be told.
+bool DirectIoWorthwhile(const std::filesystem::path& dir);
 
 // Sequential writes to one file (fd not owned): direct while the data comes in whole aligned
 // blocks from aligned memory at aligned offsets, buffered from the first write that does not (a

@@ -64,12 +64,8 @@ AttemptWriter::AttemptWriter(std::filesystem::path dir, SandboxDir sandbox, Ledg
       sandbox_(std::move(sandbox)),
       ledger_(std::move(ledger)),
       options_(options),
-      buffer_(kWriteBuffer) {
-  if (const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
-    direct_io_ = core::DirectIoWorthwhile(fd);
-    ::close(fd);
-  }
-}
+      buffer_(kWriteBuffer),
+      direct_io_(core::DirectIoWorthwhile(dir_)) {}
 
 AttemptWriter::~AttemptWriter() = default;
 
@@ -143,10 +139,9 @@ bool AttemptWriter::FileData(ByteSpan bytes) {
   while (!bytes.empty()) {
     if (!direct_io_ && f.buffered == 0 && bytes.size() >= kWriteBuffer) {
       // Through the page cache anyway: a large piece goes straight from the receive buffer.
-      int error = 0;
-      if (!WriteAll(f.fd.get(), bytes.data(), bytes.size(), &error)) {
+      if (auto st = core::WriteAllFd(f.fd.get(), bytes, f.part_path); !st) {
         f.failed = true;
-        f.fail_reason = std::string("writing ") + f.part_path + ": " + std::strerror(error);
+        f.fail_reason = "writing " + st.error().message;
         return false;
       }
       return true;

@@ -203,7 +203,7 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
   }
   FdCloser root(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (root.get() < 0) return Fail(ErrorCode::kIo, dest.string() + ": " + std::strerror(errno));
-  const bool direct_io = options.direct_io && core::DirectIoWorthwhile(root.get());
+  const bool direct_io = options.direct_io && core::DirectIoWorthwhile(dest);
 
   ExportSummary summary;
   std::vector<Job> jobs;
@@ -295,33 +295,25 @@ Result<ExportSummary> ExportBackup(const Backup& backup, const std::filesystem::
       uint64_t written = 0;
       const uint64_t size = (*file)->Size();
       core::DirectWriter writer(out.get(), direct_io && size >= kDirectMinSize);
+      // Chunk k is read into buffer k % 2 while chunk k − 1 is being written from the other; a file
+      // of one chunk is written here (a hand-over per small file would cost more than it saves).
+      const bool inline_write = size <= kChunk;
       Status st;
-      if (size <= kChunk) {
-        // One chunk: written here (a hand-over per small file would cost more than it saves).
-        st = core::ForEachChunk(**file, buffers[0].span(), [&](ByteSpan chunk) -> Status {
-          hasher.Update(chunk);
-          written += chunk.size();
-          progress.Add(0, chunk.size());
-          return writer.Write(chunk, rel);
-        });
-      } else {
-        // Chunk k is read into buffer k % 2 while chunk k − 1 is being written from the other.
-        for (int k = 0;; k ^= 1) {
-          auto got = (*file)->ReadAt(written, buffers[k].span());
-          if (!got) {
-            st = tl::unexpected(got.error());
-            break;
-          }
-          if (*got == 0) break;
-          const ByteSpan chunk(buffers[k].data(), *got);
-          hasher.Update(chunk);
-          written += chunk.size();
-          progress.Add(0, chunk.size());
-          st = background.Submit(writer, chunk, rel);
-          if (!st || *got < kChunk) break;
+      for (int k = 0;; k ^= 1) {
+        auto got = (*file)->ReadAt(written, buffers[k].span());
+        if (!got) {
+          st = tl::unexpected(got.error());
+          break;
         }
-        if (Status done = background.Wait(); st && !done) st = std::move(done);
+        if (*got == 0) break;
+        const ByteSpan chunk(buffers[k].data(), *got);
+        hasher.Update(chunk);
+        written += chunk.size();
+        progress.Add(0, chunk.size());
+        st = inline_write ? writer.Write(chunk, rel) : background.Submit(writer, chunk, rel);
+        if (!st || *got < kChunk) break;
       }
+      if (Status done = background.Wait(); st && !done) st = std::move(done);
       if (st && e.mtime) {
         const timespec times[2] = {{*e.mtime, 0}, {*e.mtime, 0}};
         ::futimens(out.get(), times);

@@ -685,11 +685,7 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
   MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
   std::error_code ec;
   std::filesystem::create_directories(exports_dir, ec);
-  bool direct = false;
-  if (const int dir = ::open(exports_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
-    direct = core::DirectIoWorthwhile(dir);
-    ::close(dir);
-  }
+  const bool direct = core::DirectIoWorthwhile(exports_dir);
   ExportFiles out;
   // The timeline query first: it runs on a second thread (its own connection) beside the
   // per-kind files.
