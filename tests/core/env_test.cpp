@@ -59,16 +59,27 @@ TEST_CASE("MemoryEnv lists and reads", "[core][env]") {
   CHECK_FALSE(ReadFile(env, "x/1", 2));  // over the caller's limit
 }
 
-TEST_CASE("a WAL database is copied with its WAL and the copy shows the WAL rows", "[core][sqlite]") {
-  TempDir tmp;
+namespace {
+
+// A database at live/db.sqlite below tmp, with `sql` run on a connection that stays open (the
+// caller closes it), as an app on the device holds its database.
+sqlite3* LiveWriter(const TempDir& tmp, const char* sql) {
   const auto live = tmp / "live/db.sqlite";
   std::filesystem::create_directories(live.parent_path());
   sqlite3* writer = nullptr;
   REQUIRE(sqlite3_open(live.c_str(), &writer) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(writer,
-                       "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
-                       "CREATE TABLE t(x); INSERT INTO t VALUES (1),(2),(3);",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(writer, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  return writer;
+}
+
+}  // namespace
+
+TEST_CASE("a WAL database is copied with its WAL and the copy shows the WAL rows", "[core][sqlite]") {
+  TempDir tmp;
+  const auto live = tmp / "live/db.sqlite";
+  sqlite3* writer = LiveWriter(tmp,
+                               "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+                               "CREATE TABLE t(x); INSERT INTO t VALUES (1),(2),(3);");
   // The writer stays open, so every row is only in the -wal file, as on a live device.
   REQUIRE(std::filesystem::exists(live.string() + "-wal"));
 
@@ -92,16 +103,12 @@ TEST_CASE("a WAL database is copied with its WAL and the copy shows the WAL rows
 TEST_CASE("a hot rollback journal is rolled back on the working copy, never in the evidence", "[core][sqlite]") {
   TempDir tmp;
   const auto live = tmp / "live/db.sqlite";
-  std::filesystem::create_directories(live.parent_path());
-  sqlite3* writer = nullptr;
-  REQUIRE(sqlite3_open(live.c_str(), &writer) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(writer,
-                       "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1;"
-                       "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),('c');"
-                       "BEGIN; DELETE FROM t WHERE x = 'a';"
-                       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
-                       "  INSERT INTO t SELECT hex(randomblob(100)) FROM n;",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3* writer = LiveWriter(tmp,
+                               "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1;"
+                               "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),('c');"
+                               "BEGIN; DELETE FROM t WHERE x = 'a';"
+                               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+                               "  INSERT INTO t SELECT hex(randomblob(100)) FROM n;");
   // The transaction is open and its pages have spilled into the database file: snapshot the
   // files as a crash would leave them.
   auto disk = FolderEnv::Create(live.parent_path());
