@@ -241,3 +241,53 @@ TEST_CASE("CSV cells", "[reports][exports]") {
   CHECK(CsvCell("+15550100") == "+15550100");
   CHECK(CsvCell("+1 (555) 0100") == "'+1 (555) 0100");
 }
+
+// The timeline's order is (time, kind, parser, record, column), whatever order the records reached
+// the case database in: ties at one instant across kinds, parsers and two columns of one record,
+// and an instant before 1970 (a negative count of microseconds) first.
+TEST_CASE("timeline rows are ordered by time, kind, parser, record and column", "[reports][exports]") {
+  TempDir tmp;
+  const auto db_path = tmp / "artifacts.sqlite";
+  auto db = CaseDatabase::Create(db_path);
+  REQUIRE(db);
+  const int64_t t = 606704455800776064;  // Cocoa ns: 2020-03-24T01:00:55.800776Z
+  auto message = [&](const char* parser, const char* text, int64_t time_ns, int64_t read_ns) {
+    parsers::Message m = SampleMessage();
+    m.parser = parser;
+    m.text = text;
+    m.party = std::nullopt;
+    m.chat = std::nullopt;
+    m.time = core::FromCocoaNanos(time_ns);
+    m.read_time = core::FromCocoaNanos(read_ns);
+    return m;
+  };
+  auto wifi = SampleWifi();
+  wifi.time = core::FromCocoaNanos(t);
+  // Arrival order differs from the expected order on purpose.
+  (*db)->Add(message("whatsapp/1.0", "B", t, 0));
+  (*db)->Add(std::move(wifi));
+  (*db)->Add(message("sms/1.0", "A", t, t));  // sent and read at the same instant
+  (*db)->Add(message("whatsapp/1.0", "D", t - 1000, 0));
+  (*db)->Add(message("sms/1.0", "C", -978307201500000000, 0));  // 1969-12-31T23:59:58.5Z: Unix −1.5 s
+  REQUIRE((*db)->Finish());
+  auto zone = core::TimeZone::Load("UTC");
+  REQUIRE(zone);
+  REQUIRE(WriteExports(db_path, tmp / "exports", *zone));
+
+  std::vector<std::string> got;
+  for (const auto& line : Lines(tmp / "exports/timeline.jsonl")) {
+    auto j = nlohmann::json::parse(line);
+    got.push_back(j["datetime"].get<std::string>() + " " + j["timestamp_desc"].get<std::string>() + " " +
+                  j["message"].get<std::string>());
+  }
+  const std::vector<std::string> expected = {
+      "1969-12-31T23:59:58.500Z Message sent/received incoming : C",
+      "2020-03-24T01:00:55.800775Z Message sent/received incoming : D",
+      "2020-03-24T01:00:55.800776Z Message sent/received incoming : A",
+      "2020-03-24T01:00:55.800776Z Message read incoming : A",
+      "2020-03-24T01:00:55.800776Z Message sent/received incoming : B",
+      "2020-03-24T01:00:55.800776Z Wi-Fi last joined Wi-Fi network Home, \"quoted\"",
+  };
+  CHECK(got == expected);
+  CHECK(Lines(tmp / "exports/timeline.csv").size() == 1 + expected.size());
+}
