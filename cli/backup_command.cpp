@@ -95,9 +95,13 @@ json InfoJson(const Backup& b) {
                    {"classes", kb.classes.size()}};
   }
   j["encryption"] = e;
-  j["counts"] = {{"rows", b.entries().size()}, {"files", files}, {"directories", dirs},
-                 {"symlinks", symlinks}, {"other", other}, {"missing_payloads", missing},
-                 {"recorded_bytes", recorded_bytes}, {"stored_bytes", stored_bytes}};
+  // A locked manifest lists nothing: its counts are unknown (null), not zero.
+  const bool manifest_readable = !(enc.manifest_encrypted && !enc.unlocked);
+  j["manifest_readable"] = manifest_readable;
+  auto count = [&](uint64_t n) { return manifest_readable ? json(n) : json(); };
+  j["counts"] = {{"rows", count(b.entries().size())}, {"files", count(files)}, {"directories", count(dirs)},
+                 {"symlinks", count(symlinks)}, {"other", count(other)}, {"missing_payloads", count(missing)},
+                 {"recorded_bytes", count(recorded_bytes)}, {"stored_bytes", count(stored_bytes)}};
   json notes = json::array();
   for (const auto& n : b.notes()) {
     notes.push_back({{"level", std::string(parsers::backup::NoteLevelName(n.level))},
@@ -140,9 +144,13 @@ void PrintInfoText(const json& j) {
   }
   std::cout << "\n";
   const json& c = j["counts"];
-  std::cout << "files:           " << s(c["files"]) << " (" << s(c["missing_payloads"]) << " missing payloads), "
-            << s(c["directories"]) << " directories, " << s(c["symlinks"]) << " symlinks\n"
-            << "size (manifest): " << core::HumanBytes(c["recorded_bytes"].get<uint64_t>()) << "\n";
+  if (!j["manifest_readable"].get<bool>()) {
+    std::cout << "files:           unknown: the manifest that lists them is encrypted\n";
+  } else {
+    std::cout << "files:           " << s(c["files"]) << " (" << s(c["missing_payloads"]) << " missing payloads), "
+              << s(c["directories"]) << " directories, " << s(c["symlinks"]) << " symlinks\n"
+              << "size (manifest): " << core::HumanBytes(c["recorded_bytes"].get<uint64_t>()) << "\n";
+  }
   for (const auto& n : j["notes"]) {
     std::cout << n["level"].get<std::string>() << ": " << n["message"].get<std::string>() << "\n";
   }

@@ -589,9 +589,13 @@ Status Backup::Load(const OpenOptions& options) {
     MFX_RETURN_IF_ERROR(Unlock(options));
   }
   MFX_RETURN_IF_ERROR(format_ == ManifestFormat::kManifestDb ? LoadManifestDb(options) : LoadMbdb());
-  if (encryption_.manifest_encrypted && !encryption_.unlocked) {
-    Note(BackupNote::Level::kError,
-         "the backup is encrypted: give --password-file (or --key-file) to read its manifest and files");
+  // Locked: the manifest's rows are unknown, so its file counts are unknown too (not zero), and
+  // no payload can be called unlisted.
+  const bool manifest_locked = encryption_.manifest_encrypted && !encryption_.unlocked;
+  if (manifest_locked) {
+    Note(BackupNote::Level::kWarning,
+         "the backup is encrypted: its manifest (the list of files) is unreadable without "
+         "--password-file (or --key-file)");
   }
 
   size_t with_keys = 0;
@@ -607,12 +611,12 @@ Status Backup::Load(const OpenOptions& options) {
   }
   LocateBlobs();
   DecideBlobEncryption();
-  NoteUnlistedAndResized();
+  if (!manifest_locked) NoteUnlistedAndResized();
   if (!encryption_.was_encrypted && (options.password != nullptr)) {
     Note(BackupNote::Level::kInfo, "a password was given but the backup is not encrypted; it was not used");
   }
   if (encryption_.blobs_encrypted && !encryption_.unlocked && !encryption_.manifest_encrypted) {
-    Note(BackupNote::Level::kError,
+    Note(BackupNote::Level::kWarning,
          "the backup's files are encrypted: give --password-file (or --key-file) to read them");
   }
 
