@@ -599,11 +599,11 @@ struct TimelineStream {
 };
 
 // The timeline's order is (time, kind, parser, id, column). SQLite's sorter over the UNION of the
-// wide rows (message text, source, raw value) cost 2.2 of the 3.5 s the timeline took for a
-// 470k-record case (850k rows): rows were written to and merged from temporary files. Instead the
-// keys alone are sorted here — 16 bytes per row, 13.6 MB for those 850k rows — and each row is
-// then read by its id, which for the same case costs 0.1–0.3 s (ids follow time closely in most
-// tables, and the rest are B-tree lookups in pages the OS already holds).
+// wide rows (message text, source, raw value) spilled ~255 MB to temporary files outside the case
+// folder for a 470k-record case (850k rows) and took 2.2 of the 3.5 s the timeline took. Instead
+// the keys alone are sorted here — 16 bytes a row (13.6 MB for those 850k rows; twice that while
+// the vector grows) — and each row is then read by its id: ids follow time in most tables, so the
+// cursors mostly step forward (RowCursor).
 struct TimelineKey {
   int64_t us;
   // kind rank (6 bits) | parser rank (8) | id (42) | stream's column index (8), so that comparing
@@ -663,7 +663,7 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const st
       "source_path,source_table,source_rowid,raw,encoding,deleted\n");
 
   // Streams of one kind are consecutive in `streams`; a stream's column index counts from the
-  // first of its kind. Kinds and parsers are ranked by name once every key is read.
+  // first of its kind.
   std::vector<std::string> kind_names;
   std::vector<size_t> stream_kind, stream_column;
   for (const TimelineStream& s : streams) {
@@ -676,56 +676,56 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const st
   if (kind_names.size() > (1u << kOrderKindBits) || streams.size() > (1u << kOrderColumnBits)) {
     return Fail(ErrorCode::kInternal, "timeline export: more kinds or columns than the sort key holds");
   }
-  std::vector<std::string> parsers;  // in order of first sight, ranked below
-  struct RawKey {
-    int64_t us;
-    int64_t id;
-    uint32_t stream;
-    uint32_t parser;
-  };
-  std::vector<RawKey> raw;
+  // Every parser name first (the (parser) index answers this without a scan), so that each key
+  // is packed as it is read: the keys are the only per-row memory, 16 bytes a row.
+  std::vector<std::string> parsers;
+  for (const std::string& kind : kind_names) {
+    MFX_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT DISTINCT parser FROM \"" + kind + "\""));
+    for (;;) {
+      MFX_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      parsers.emplace_back(st.Text(0));
+    }
+  }
+  std::sort(parsers.begin(), parsers.end());
+  parsers.erase(std::unique(parsers.begin(), parsers.end()), parsers.end());
+  if (parsers.size() > (1u << kOrderParserBits)) {
+    return Fail(ErrorCode::kInternal, "timeline export: more parsers than the sort key holds");
+  }
+  std::vector<size_t> kind_rank(kind_names.size());  // kinds in byte order of their names
+  {
+    std::vector<std::string> by_name = kind_names;
+    std::sort(by_name.begin(), by_name.end());
+    for (size_t i = 0; i < kind_names.size(); ++i) {
+      kind_rank[i] = static_cast<size_t>(std::lower_bound(by_name.begin(), by_name.end(), kind_names[i]) - by_name.begin());
+    }
+  }
+  std::vector<TimelineKey> sorted;
   for (uint32_t i = 0; i < streams.size(); ++i) {
     MFX_ASSIGN_OR_RETURN(auto keys, db->Prepare(streams[i].keys_sql));
-    std::string_view last_parser;
-    uint32_t parser = 0;
+    const uint64_t kind_bits = uint64_t{kind_rank[stream_kind[i]]} << (kOrderParserBits + kOrderIdBits + kOrderColumnBits);
+    std::string last_parser;
+    uint64_t parser_bits = 0;
     for (;;) {
       MFX_ASSIGN_OR_RETURN(bool row, keys.Step());
       if (!row) break;
       const std::string_view p = keys.Text(2);
-      if (parsers.empty() || p != last_parser) {
-        auto it = std::find(parsers.begin(), parsers.end(), p);
-        parser = static_cast<uint32_t>(it - parsers.begin());
-        if (it == parsers.end()) parsers.emplace_back(p);
-        last_parser = parsers[parser];
+      if (p != last_parser || last_parser.empty()) {
+        const auto it = std::lower_bound(parsers.begin(), parsers.end(), p);
+        if (it == parsers.end() || *it != p) {
+          return Fail(ErrorCode::kInternal, "timeline export: parser '" + std::string(p) + "' appeared while reading");
+        }
+        parser_bits = uint64_t(it - parsers.begin()) << (kOrderIdBits + kOrderColumnBits);
+        last_parser.assign(p);
       }
       const int64_t id = keys.Int(1);
       if (id < 0 || id >= (int64_t{1} << kOrderIdBits)) {
         return Fail(ErrorCode::kInternal, "timeline export: record id " + std::to_string(id) + " out of range");
       }
-      raw.push_back({keys.Int(0), id, i, parser});
+      sorted.push_back({keys.Int(0), kind_bits | parser_bits | (static_cast<uint64_t>(id) << kOrderColumnBits) |
+                                         stream_column[i]});
     }
   }
-  if (parsers.size() > (1u << kOrderParserBits)) {
-    return Fail(ErrorCode::kInternal, "timeline export: more parsers than the sort key holds");
-  }
-  auto ranks = [](const std::vector<std::string>& names) {
-    std::vector<size_t> order(names.size()), rank(names.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return names[a] < names[b]; });
-    for (size_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
-    return rank;
-  };
-  const std::vector<size_t> kind_rank = ranks(kind_names), parser_rank = ranks(parsers);
-  std::vector<TimelineKey> sorted;
-  sorted.reserve(raw.size());
-  for (const RawKey& k : raw) {
-    const uint64_t order =
-        (uint64_t{kind_rank[stream_kind[k.stream]]} << (kOrderParserBits + kOrderIdBits + kOrderColumnBits)) |
-        (uint64_t{parser_rank[k.parser]} << (kOrderIdBits + kOrderColumnBits)) |
-        (static_cast<uint64_t>(k.id) << kOrderColumnBits) | stream_column[k.stream];
-    sorted.push_back({k.us, order});
-  }
-  std::vector<RawKey>().swap(raw);
   std::sort(sorted.begin(), sorted.end());
 
   // (kind rank, column index) → the stream's row cursor.
