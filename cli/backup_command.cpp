@@ -99,9 +99,14 @@ json InfoJson(const Backup& b) {
   const bool manifest_readable = !(enc.manifest_encrypted && !enc.unlocked);
   j["manifest_readable"] = manifest_readable;
   auto count = [&](uint64_t n) { return manifest_readable ? json(n) : json(); };
-  j["counts"] = {{"rows", count(b.entries().size())}, {"files", count(files)}, {"directories", count(dirs)},
-                 {"symlinks", count(symlinks)}, {"other", count(other)}, {"missing_payloads", count(missing)},
-                 {"recorded_bytes", count(recorded_bytes)}, {"stored_bytes", count(stored_bytes)}};
+  j["counts"] = {{"rows", count(b.entries().size())},
+                 {"files", count(files)},
+                 {"directories", count(dirs)},
+                 {"symlinks", count(symlinks)},
+                 {"other", count(other)},
+                 {"missing_payloads", count(missing)},
+                 {"recorded_bytes", count(recorded_bytes)},
+                 {"stored_bytes", count(stored_bytes)}};
   json notes = json::array();
   for (const auto& n : b.notes()) {
     notes.push_back({{"level", std::string(parsers::backup::NoteLevelName(n.level))},
@@ -147,9 +152,11 @@ void PrintInfoText(const json& j) {
   if (!j["manifest_readable"].get<bool>()) {
     std::cout << "files:           unknown: the manifest that lists them is encrypted\n";
   } else {
-    std::cout << "files:           " << s(c["files"]) << " (" << s(c["missing_payloads"]) << " missing payloads), "
-              << s(c["directories"]) << " directories, " << s(c["symlinks"]) << " symlinks\n"
-              << "size (manifest): " << core::HumanBytes(c["recorded_bytes"].get<uint64_t>()) << "\n";
+    std::cout << "files:           " << s(c["files"]) << " (" << s(c["missing_payloads"])
+              << " missing payloads), " << s(c["directories"]) << " directories, "
+              << s(c["symlinks"]) << " symlinks\n"
+              << "size (manifest): " << core::HumanBytes(c["recorded_bytes"].get<uint64_t>())
+              << "\n";
   }
   for (const auto& n : j["notes"]) {
     std::cout << n["level"].get<std::string>() << ": " << n["message"].get<std::string>() << "\n";

@@ -638,8 +638,8 @@ class RowCursor {
     positioned_ = row;
     at_ = row ? st_.Int(3) : -1;
     if (!row || at_ != id) {
-      return Fail(ErrorCode::kInternal,
-                  "timeline export: record " + std::to_string(id) + " vanished from the case database");
+      return Fail(ErrorCode::kInternal, "timeline export: record " + std::to_string(id) +
+                                            " vanished from the case database");
     }
     return &st_;
   }
@@ -652,9 +652,10 @@ class RowCursor {
 
 // exports/timeline.{jsonl,csv}: every timestamp column of every kind, sorted by time; returns
 // their rows, hashes and sizes.
-Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const std::vector<TimelineStream>& streams,
-                                  const std::filesystem::path& exports_dir, const core::TimeZone& zone,
-                                  bool direct) {
+Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
+                                  const std::vector<TimelineStream>& streams,
+                                  const std::filesystem::path& exports_dir,
+                                  const core::TimeZone& zone, bool direct) {
   MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
   MFX_ASSIGN_OR_RETURN(auto tj, OutFile::Create(exports_dir / "timeline.jsonl", direct));
   MFX_ASSIGN_OR_RETURN(auto tc, OutFile::Create(exports_dir / "timeline.csv", direct));
@@ -669,12 +670,14 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const st
   for (const TimelineStream& s : streams) {
     if (kind_names.empty() || kind_names.back() != s.kind) kind_names.push_back(s.kind);
     stream_kind.push_back(kind_names.size() - 1);
-    stream_column.push_back(stream_kind.size() > 1 && stream_kind[stream_kind.size() - 2] == stream_kind.back()
+    stream_column.push_back(stream_kind.size() > 1 &&
+                                    stream_kind[stream_kind.size() - 2] == stream_kind.back()
                                 ? stream_column.back() + 1
                                 : 0);
   }
   if (kind_names.size() > (1u << kOrderKindBits) || streams.size() > (1u << kOrderColumnBits)) {
-    return Fail(ErrorCode::kInternal, "timeline export: more kinds or columns than the sort key holds");
+    return Fail(ErrorCode::kInternal,
+                "timeline export: more kinds or columns than the sort key holds");
   }
   // Every parser name first (the (parser) index answers this without a scan), so that each key
   // is packed as it is read: the keys are the only per-row memory, 16 bytes a row.
@@ -697,13 +700,15 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const st
     std::vector<std::string> by_name = kind_names;
     std::sort(by_name.begin(), by_name.end());
     for (size_t i = 0; i < kind_names.size(); ++i) {
-      kind_rank[i] = static_cast<size_t>(std::lower_bound(by_name.begin(), by_name.end(), kind_names[i]) - by_name.begin());
+      kind_rank[i] = static_cast<size_t>(
+          std::lower_bound(by_name.begin(), by_name.end(), kind_names[i]) - by_name.begin());
     }
   }
   std::vector<TimelineKey> sorted;
   for (uint32_t i = 0; i < streams.size(); ++i) {
     MFX_ASSIGN_OR_RETURN(auto keys, db->Prepare(streams[i].keys_sql));
-    const uint64_t kind_bits = uint64_t{kind_rank[stream_kind[i]]} << (kOrderParserBits + kOrderIdBits + kOrderColumnBits);
+    const uint64_t kind_bits = uint64_t{kind_rank[stream_kind[i]]}
+                               << (kOrderParserBits + kOrderIdBits + kOrderColumnBits);
     std::string last_parser;
     uint64_t parser_bits = 0;
     for (;;) {
@@ -713,16 +718,19 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const st
       if (p != last_parser || last_parser.empty()) {
         const auto it = std::lower_bound(parsers.begin(), parsers.end(), p);
         if (it == parsers.end() || *it != p) {
-          return Fail(ErrorCode::kInternal, "timeline export: parser '" + std::string(p) + "' appeared while reading");
+          return Fail(ErrorCode::kInternal,
+                      "timeline export: parser '" + std::string(p) + "' appeared while reading");
         }
         parser_bits = uint64_t(it - parsers.begin()) << (kOrderIdBits + kOrderColumnBits);
         last_parser.assign(p);
       }
       const int64_t id = keys.Int(1);
       if (id < 0 || id >= (int64_t{1} << kOrderIdBits)) {
-        return Fail(ErrorCode::kInternal, "timeline export: record id " + std::to_string(id) + " out of range");
+        return Fail(ErrorCode::kInternal,
+                    "timeline export: record id " + std::to_string(id) + " out of range");
       }
-      sorted.push_back({keys.Int(0), kind_bits | parser_bits | (static_cast<uint64_t>(id) << kOrderColumnBits) |
+      sorted.push_back({keys.Int(0), kind_bits | parser_bits |
+                                         (static_cast<uint64_t>(id) << kOrderColumnBits) |
                                          stream_column[i]});
     }
   }
@@ -748,9 +756,10 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db, const st
   for (const TimelineKey& key : sorted) {
     constexpr uint64_t kColumnMask = (uint64_t{1} << kOrderColumnBits) - 1;
     constexpr uint64_t kIdMask = (uint64_t{1} << kOrderIdBits) - 1;
-    RowCursor& cursor =
-        cursors[key.order >> (kOrderParserBits + kOrderIdBits + kOrderColumnBits)][key.order & kColumnMask];
-    MFX_ASSIGN_OR_RETURN(current, cursor.Seek(static_cast<int64_t>((key.order >> kOrderColumnBits) & kIdMask)));
+    RowCursor& cursor = cursors[key.order >> (kOrderParserBits + kOrderIdBits + kOrderColumnBits)]
+                               [key.order & kColumnMask];
+    MFX_ASSIGN_OR_RETURN(
+        current, cursor.Seek(static_cast<int64_t>((key.order >> kOrderColumnBits) & kIdMask)));
     const Statement& st = *current;
     const int64_t us = st.Int(0);
     const std::string iso = core::FormatIsoUtc(us);
@@ -842,13 +851,14 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
     for (const std::string& c : time_columns) {
       TimelineStream s;
       s.kind = k.kind;
-      s.keys_sql = "SELECT \"" + c + "_us\", id, parser FROM \"" + k.kind + "\" WHERE \"" + c + "_us\" IS NOT NULL";
+      s.keys_sql = "SELECT \"" + c + "_us\", id, parser FROM \"" + k.kind + "\" WHERE \"" + c +
+                   "_us\" IS NOT NULL";
       s.row_sql = "SELECT \"" + c + "_us\" AS us, " + SqlString(k.kind) + " AS kind, " +
                   SqlString(Describe(k.kind, c)) + " AS descr, id, app, " + SummarySql(k.kind) +
-                  " AS message, src_domain, src_path, src_table, src_rowid, \"" + c + "_raw\" AS raw, \"" +
-                  c + "_encoding\" AS enc, deleted, parser, " +
-                  (has_floating && FloatingField(c) ? "floating" : "0") + " AS floating FROM \"" + k.kind +
-                  "\" WHERE id >= ?1 AND \"" + c + "_us\" IS NOT NULL ORDER BY id";
+                  " AS message, src_domain, src_path, src_table, src_rowid, \"" + c +
+                  "_raw\" AS raw, \"" + c + "_encoding\" AS enc, deleted, parser, " +
+                  (has_floating && FloatingField(c) ? "floating" : "0") + " AS floating FROM \"" +
+                  k.kind + "\" WHERE id >= ?1 AND \"" + c + "_us\" IS NOT NULL ORDER BY id";
       streams.push_back(std::move(s));
     }
   }

@@ -190,16 +190,20 @@ TEST_CASE("passwords: wrong, missing, and the exit status", "[cli][password]") {
   // Without the password an iOS 10+ manifest is unreadable: its counts are unknown, not zero, no
   // payload is "named by no manifest row", and nothing says "error" on a command that succeeded.
   auto locked = mfx::testing::LoadSample("ios17-encrypted");
-  CHECK(RunCommand(Mfx("backup info " + ShellQuote(locked.dir.string()) + " </dev/null"), &out) == 0);
+  CHECK(RunCommand(Mfx("backup info " + ShellQuote(locked.dir.string()) + " </dev/null"), &out) ==
+        0);
   CHECK(out.find("files:           unknown") != std::string::npos);
   CHECK(out.find("named by no manifest row") == std::string::npos);
   CHECK(out.find("error") == std::string::npos);
-  REQUIRE(RunCommand(Mfx("backup info --json " + ShellQuote(locked.dir.string()) + " </dev/null"), &out) == 0);
+  REQUIRE(RunCommand(Mfx("backup info --json " + ShellQuote(locked.dir.string()) + " </dev/null"),
+                     &out) == 0);
   const json info = json::parse(out);
   CHECK(info["manifest_readable"] == false);
   CHECK(info["counts"]["files"].is_null());
   CHECK(info["unlisted_files"].empty());
-  REQUIRE(RunCommand(Mfx("backup info --json " + ShellQuote(locked.dir.string()) + PasswordArg(locked)), &out) == 0);
+  REQUIRE(
+      RunCommand(Mfx("backup info --json " + ShellQuote(locked.dir.string()) + PasswordArg(locked)),
+                 &out) == 0);
   const json unlocked = json::parse(out);
   CHECK(unlocked["manifest_readable"] == true);
   CHECK(unlocked["counts"]["files"] == locked.record["counts"]["files"]);

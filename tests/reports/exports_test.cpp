@@ -245,7 +245,8 @@ TEST_CASE("CSV cells", "[reports][exports]") {
 // The timeline's order is (time, kind, parser, record, column), whatever order the records reached
 // the case database in: ties at one instant across kinds, parsers and two columns of one record,
 // and an instant before 1970 (a negative count of microseconds) first.
-TEST_CASE("timeline rows are ordered by time, kind, parser, record and column", "[reports][exports]") {
+TEST_CASE("timeline rows are ordered by time, kind, parser, record and column",
+          "[reports][exports]") {
   TempDir tmp;
   const auto db_path = tmp / "artifacts.sqlite";
   auto db = CaseDatabase::Create(db_path);
@@ -268,7 +269,8 @@ TEST_CASE("timeline rows are ordered by time, kind, parser, record and column", 
   (*db)->Add(std::move(wifi));
   (*db)->Add(message("sms/1.0", "A", t, t));  // sent and read at the same instant
   (*db)->Add(message("whatsapp/1.0", "D", t - 1000, 0));
-  (*db)->Add(message("sms/1.0", "C", -978307201500000000, 0));  // 1969-12-31T23:59:58.5Z: Unix −1.5 s
+  (*db)->Add(
+      message("sms/1.0", "C", -978307201500000000, 0));  // 1969-12-31T23:59:58.5Z: Unix −1.5 s
   REQUIRE((*db)->Finish());
   auto zone = core::TimeZone::Load("UTC");
   REQUIRE(zone);
@@ -277,8 +279,8 @@ TEST_CASE("timeline rows are ordered by time, kind, parser, record and column", 
   std::vector<std::string> got;
   for (const auto& line : Lines(tmp / "exports/timeline.jsonl")) {
     auto j = nlohmann::json::parse(line);
-    got.push_back(j["datetime"].get<std::string>() + " " + j["timestamp_desc"].get<std::string>() + " " +
-                  j["message"].get<std::string>());
+    got.push_back(j["datetime"].get<std::string>() + " " + j["timestamp_desc"].get<std::string>() +
+                  " " + j["message"].get<std::string>());
   }
   const std::vector<std::string> expected = {
       "1969-12-31T23:59:58.500Z Message sent/received incoming : C",
