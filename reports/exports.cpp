@@ -736,6 +736,30 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
   }
   std::sort(sorted.begin(), sorted.end());
 
+  // record_id: the record's line in exports/<kind>.jsonl (its row in <kind>.csv), counted from 1.
+  // Those files list a kind in (parser, id) order. The case database's own id is not used: it
+  // numbers records as they arrive from the parser threads side by side, so it differs from run
+  // to run, and the timeline would hash differently each time.
+  std::vector<std::vector<uint64_t>> export_order(kind_names.size());  // (parser rank, id) packed
+  for (size_t i = 0; i < kind_names.size(); ++i) {
+    MFX_ASSIGN_OR_RETURN(auto st,
+                         db->Prepare("SELECT parser, id FROM \"" + kind_names[i] + "\""));
+    auto& keys = export_order[kind_rank[i]];
+    for (;;) {
+      MFX_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      const auto it = std::lower_bound(parsers.begin(), parsers.end(), st.Text(0));
+      keys.push_back((uint64_t(it - parsers.begin()) << kOrderIdBits) | uint64_t(st.Int(1)));
+    }
+    std::sort(keys.begin(), keys.end());
+  }
+  auto line_of = [&](uint64_t order) {
+    const auto& keys = export_order[order >> (kOrderParserBits + kOrderIdBits + kOrderColumnBits)];
+    const uint64_t key = (order >> kOrderColumnBits) &
+                         ((uint64_t{1} << (kOrderParserBits + kOrderIdBits)) - 1);
+    return static_cast<int64_t>(std::lower_bound(keys.begin(), keys.end(), key) - keys.begin()) + 1;
+  };
+
   // (kind rank, column index) → the stream's row cursor.
   std::vector<std::vector<RowCursor>> cursors(kind_names.size());
   for (size_t i = 0; i < streams.size(); ++i) {
@@ -763,7 +787,7 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     const Statement& st = *current;
     const int64_t us = st.Int(0);
     const std::string iso = core::FormatIsoUtc(us);
-    const std::string record_id = std::to_string(st.Int(3));
+    const std::string record_id = std::to_string(line_of(key.order));
     json += "{\"datetime\":";
     AppendJsonString(json, iso);
     json += ",\"timestamp_desc\":";
