@@ -458,9 +458,9 @@ class RowWriter {
 // SQL for the timeline's message column, per kind (coalesce keeps NULLs out of the text).
 const char* SummarySql(const std::string& kind) {
   static const std::map<std::string, const char*> kSummary = {
-      {"messages", "direction || ' ' || coalesce(party, chat, '') || ': ' || coalesce(text, '')"},
+      {"messages", "coalesce(direction, 'direction unknown') || ' ' || coalesce(party, chat, '') || ': ' || coalesce(text, '')"},
       {"contacts", "'Contact ' || trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(organization, ''))"},
-      {"calls", "direction || ' ' || call_type || ' call ' || coalesce(party, '') || coalesce(' (' || duration_s || ' s)', '')"},
+      {"calls", "coalesce(direction, 'direction unknown') || ' ' || coalesce(call_type, 'unknown') || ' call ' || coalesce(party, '') || coalesce(' (' || duration_s || ' s)', '')"},
       {"web_history", "'Visited ' || url || coalesce(' — ' || title, '')"},
       {"bookmarks", "bookmark_type || ' ' || coalesce(title, '') || ' ' || coalesce(url, '')"},
       {"notes", "'Note ' || coalesce(title, '')"},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <cstdio>
 #include <set>
 #include <string>
@@ -123,6 +124,12 @@ class SmsDb {
       return {};
     }
     const auto cols = ColumnSet(db_, "message");
+    // iOS ≤ 5: no handle table and no is_from_me; SMS rows carry address and flags, iMessage rows
+    // (iOS 5, is_madrid = 1) the madrid_* columns.
+    if (!cols.count("is_from_me") && !cols.count("handle_id") && cols.count("flags") &&
+        cols.count("address") && cols.count("date") && cols.count("text")) {
+      return LegacyMessages(cols);
+    }
     std::vector<std::string> missing;
     for (const char* need : {"date", "is_from_me", "handle_id"}) {
       if (!cols.count(need)) missing.push_back(need);
@@ -511,6 +518,138 @@ class SmsDb {
       m.message_type = MessageType(assoc_type, st.OptInt(kItemType), !m.attachments.empty());
       ctx_.sink().Add(std::move(m));
     }
+    return {};
+  }
+
+  // The iOS ≤ 5 schema (message.flags/address; iOS 5 adds is_madrid and madrid_* for iMessage).
+  // Facts, from independent public parsers that agree (FORMATS.md has no row for this era):
+  // - SMS rows (is_madrid 0 or absent): `date` Unix seconds; `address` the other side; `flags`
+  //   2 = received, 3 = sent, 33/35 = sending failed (and retried), 131 = sent to an invalid
+  //   recipient; 129 marks a deleted SMS, with no direction;
+  // - iMessage rows (is_madrid 1): `date`, `madrid_date_read`, `madrid_date_delivered` Cocoa
+  //   seconds; `madrid_handle` the other side; `madrid_flags` 12289, 4097, 77825 = received,
+  //   36869, 45061, 102405 = sent, 32773 = sending failed.
+  // Any other flag value leaves the direction empty, with a warning naming it.
+  Status LegacyMessages(const std::set<std::string, std::less<>>& cols) {
+    const std::string sql =
+        "SELECT m.ROWID, m.date, m.text, m.flags, m.address, " + Col(cols, "is_madrid") + ", " +
+        Col(cols, "madrid_handle") + ", " + Col(cols, "madrid_flags") + ", " +
+        Col(cols, "madrid_date_read") + ", " + Col(cols, "madrid_date_delivered") + ", " +
+        Col(cols, "madrid_guid") + ", " + Col(cols, "madrid_service") + ", " +
+        Col(cols, "madrid_roomname") + ", " + Col(cols, "madrid_attributedBody") +
+        " FROM message m ORDER BY m.ROWID";
+    enum { kRowid, kDate, kText, kFlags, kAddress, kMadrid, kHandle, kMadridFlags, kRead,
+           kDelivered, kGuid, kService, kRoom, kBody };
+    MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
+    std::map<std::string, int64_t> unknown_flags;  // "flags N" / "madrid_flags N" → rows
+    int64_t epoch_doubts = 0;
+    std::string first_doubt;
+    int64_t last_rowid = 0;
+    for (;;) {
+      auto step = st.Step();
+      if (!step) {
+        ctx_.Corrupt(in_, "message", "after " + std::to_string(last_rowid),
+                     "reading stopped: " + step.error().ToString());
+        break;
+      }
+      if (!*step) break;
+      const int64_t rowid = st.Int(kRowid);
+      last_rowid = rowid;
+      const std::string row = std::to_string(rowid);
+      bool bad = false;
+      for (int i : {int(kDate), int(kFlags), int(kMadrid), int(kMadridFlags), int(kRead), int(kDelivered)}) {
+        if (IsTextOrBlob(st, i)) {
+          ctx_.Corrupt(in_, "message", row,
+                       "column " + st.ColumnName(i) + " holds " +
+                           (st.ColumnType(i) == SQLITE_TEXT ? "text" : "a blob") +
+                           " where an integer belongs; row skipped");
+          bad = true;
+          break;
+        }
+      }
+      if (bad) continue;
+      const bool madrid = !st.IsNull(kMadrid) && st.Int(kMadrid) == 1;
+      Message m;
+      m.app = "Messages";
+      m.source = in_.Source("message", rowid);
+      m.message_type = "text";
+      if (!st.IsNull(kDate)) {
+        const int64_t v = st.Int(kDate);
+        m.time = madrid ? core::FromCocoaSecondsInt(v) : core::FromUnixSeconds(v);
+        // 978307200 = 2001-01-01 in Unix seconds and 2032 in Cocoa seconds: on the wrong side of
+        // it, the value reads as a time before 2001 (SMS) or after 2032 (iMessage).
+        if (v != 0 && (madrid ? v > 978307200 : v < 978307200)) {
+          if (epoch_doubts++ == 0) first_doubt = row;
+        }
+      }
+      if (madrid) {
+        if (!st.IsNull(kRead)) m.read_time = core::FromCocoaSecondsInt(st.Int(kRead));
+        if (!st.IsNull(kDelivered)) m.delivered_time = core::FromCocoaSecondsInt(st.Int(kDelivered));
+        m.party = st.OptText(kHandle);
+        m.guid = st.OptText(kGuid);
+        m.service = st.IsNull(kService) ? std::string("iMessage") : std::string(st.Text(kService));
+        if (!st.IsNull(kRoom) && !st.Text(kRoom).empty()) m.chat = std::string(st.Text(kRoom));
+        if (!st.IsNull(kMadridFlags)) {
+          switch (st.Int(kMadridFlags)) {
+            case 4097: case 12289: case 77825: m.direction = "incoming"; break;
+            case 32773: case 36869: case 45061: case 102405: m.direction = "outgoing"; break;
+            default: ++unknown_flags["madrid_flags " + std::to_string(st.Int(kMadridFlags))];
+          }
+        }
+      } else {
+        m.party = st.OptText(kAddress);
+        m.service = "SMS";
+        if (!st.IsNull(kFlags)) {
+          switch (st.Int(kFlags)) {
+            case 2: m.direction = "incoming"; break;
+            case 3: case 33: case 35: case 131: m.direction = "outgoing"; break;
+            default: ++unknown_flags["flags " + std::to_string(st.Int(kFlags))];
+          }
+        }
+      }
+      if (!st.IsNull(kText)) {
+        m.text = std::string(st.Text(kText));
+        m.text_source = "text";
+      } else if (madrid && !st.IsNull(kBody)) {
+        m.text_source = "attributedBody";
+        auto decoded = DecodeAttributedBodyText(st.Blob(kBody));
+        if (!decoded) {
+          ctx_.Corrupt(in_, "message", row,
+                       "madrid_attributedBody not decoded (" + decoded.error().ToString() +
+                           "); the message is kept without text");
+        } else {
+          char where[32];
+          std::snprintf(where, sizeof where, "typedstream@0x%zx", decoded->offset);
+          m.source.decode_chain = "message.madrid_attributedBody → " + std::string(where);
+          m.text = std::move(decoded->text);
+        }
+      }
+      ctx_.sink().Add(std::move(m));
+    }
+    for (const auto& [what, n] : unknown_flags) {
+      ctx_.Warning(in_, "message " + what + " (" + std::to_string(n) +
+                            " rows) is not a known direction; their direction is left empty");
+    }
+    if (epoch_doubts > 0) {
+      ctx_.Warning(in_, std::to_string(epoch_doubts) + " message dates (first: row " + first_doubt +
+                            ") fall before 2001 read as Unix seconds (SMS) or after 2032 read as "
+                            "Cocoa seconds (iMessage); the raw values are kept");
+    }
+    if (db_.HasTable("msg_pieces")) {
+      auto n = db_.QueryInt("SELECT COUNT(*) FROM msg_pieces");
+      if (n && *n > 0) {
+        ctx_.Warning(in_, "msg_pieces holds " + std::to_string(*n) +
+                              " MMS parts, which are not read (the messages' own text is)");
+      }
+    }
+    if (db_.HasTable("madrid_attachment")) {
+      auto n = db_.QueryInt("SELECT COUNT(*) FROM madrid_attachment");
+      if (n && *n > 0) {
+        ctx_.Warning(in_, "madrid_attachment lists " + std::to_string(*n) +
+                              " iMessage attachments, which are not linked to their messages");
+      }
+    }
+    ReportDeletions();
     return {};
   }
 

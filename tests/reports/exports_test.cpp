@@ -297,3 +297,25 @@ TEST_CASE("timeline rows are ordered by time, kind, parser, record and column",
   CHECK(got == expected);
   CHECK(Lines(tmp / "exports/timeline.csv").size() == 1 + expected.size());
 }
+
+// A message whose direction the source does not tell (iOS ≤ 5 flags) still has its timeline
+// message: SQL's NULL || text is NULL, which used to leave the cell empty.
+TEST_CASE("timeline message of a record without a direction", "[reports][exports]") {
+  TempDir tmp;
+  const auto db_path = tmp / "artifacts.sqlite";
+  auto db = CaseDatabase::Create(db_path);
+  REQUIRE(db);
+  parsers::Message m = SampleMessage();
+  m.direction = std::nullopt;
+  m.chat = std::nullopt;
+  m.text = "hello";
+  (*db)->Add(std::move(m));
+  REQUIRE((*db)->Finish());
+  auto zone = core::TimeZone::Load("UTC");
+  REQUIRE(zone);
+  REQUIRE(WriteExports(db_path, tmp / "exports", *zone));
+  const auto lines = Lines(tmp / "exports/timeline.jsonl");
+  REQUIRE(lines.size() == 1);
+  CHECK(nlohmann::json::parse(lines[0])["message"] == "direction unknown +15550100: hello");
+  CHECK(nlohmann::json::parse(Lines(tmp / "exports/messages.jsonl").at(0))["direction"].is_null());
+}

@@ -338,6 +338,89 @@ TEST_CASE("sms: an unknown schema is unsupported with its columns, no records",
   CHECK(SmsRecords(result).empty());
 }
 
+// iOS ≤ 5 (no handle table, no is_from_me): SMS rows by address/flags with Unix-second dates,
+// iOS 5 iMessage rows (is_madrid = 1) by madrid_handle/madrid_flags with Cocoa-second dates. The
+// table is the iOS 5 message table as public parsers of that era show it; the expected times
+// were worked out by hand (`date -u -d @1330000000` = 2012-02-23T12:26:40Z = Cocoa 351692800).
+TEST_CASE("sms: the iOS 5 schema (SMS and madrid iMessage rows) is read", "[parsers][sms]") {
+  TempDir tmp;
+  const auto db = tmp / "sms.db";
+  ExecSql(db,
+          "CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT, date "
+          "INTEGER, text TEXT, flags INTEGER, replace INTEGER, svc_center TEXT, group_id INTEGER, "
+          "association_id INTEGER, height INTEGER, UIFlags INTEGER, version INTEGER, subject TEXT, "
+          "country TEXT, headers BLOB, recipients BLOB, read INTEGER, madrid_attributedBody BLOB, "
+          "madrid_handle TEXT, madrid_version INTEGER, madrid_guid TEXT, madrid_type INTEGER, "
+          "madrid_roomname TEXT, madrid_service TEXT, madrid_account TEXT, madrid_flags INTEGER, "
+          "madrid_attachmentInfo BLOB, madrid_url TEXT, madrid_error INTEGER, is_madrid INTEGER, "
+          "madrid_date_read INTEGER, madrid_date_delivered INTEGER, madrid_account_guid TEXT);"
+          "CREATE TABLE msg_pieces (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, message_id INTEGER, "
+          "data BLOB, part_id INTEGER, preview_part INTEGER, content_type TEXT, height INTEGER, "
+          "version INTEGER, flags INTEGER, content_id TEXT, content_loc TEXT, headers BLOB);"
+          "INSERT INTO message (ROWID, address, date, text, flags, is_madrid) VALUES "
+          "(1, '+15550001', 1330000000, 'sms in', 2, 0),"
+          "(2, '+15550001', 1330000100, 'sms out', 3, 0),"
+          "(3, '+15550002', 1330000200, 'sms failed', 33, 0),"
+          "(6, '+15550003', 1330000300, 'deleted?', 129, 0),"
+          "(7, '+15550003', 'noon', 'bad date', 2, 0);"
+          "INSERT INTO message (ROWID, date, text, flags, is_madrid, madrid_handle, madrid_flags, "
+          "madrid_date_read, madrid_date_delivered, madrid_guid, madrid_service, madrid_roomname) "
+          "VALUES (4, 351692800, 'imsg in', 0, 1, 'friend@example.com', 12289, 351692900, 0, "
+          "'G-4', 'iMessage', NULL),"
+          "(5, 351692900, 'imsg out', 0, 1, 'friend@example.com', 36869, 0, 351693000, 'G-5', "
+          "NULL, 'chat123456');"
+          "INSERT INTO msg_pieces (message_id, data, content_type) VALUES (3, x'00', 'image/jpeg');");
+  MappedEnv env;
+  env.Map(std::string("HomeDomain/") + kSmsPath, db);
+  parsers::EvidenceFacts ios5;
+  ios5.ios_version = "5.1.1";
+  ios5.ios_major = 5;
+  const auto result = ParseEnv(env, ios5, {"sms"});
+  const auto* run = result.Run("sms");
+  REQUIRE(run);
+  CHECK(run->status == parsers::ParserRun::Status::kPartial);  // row 7 is damaged
+  const auto records = SmsRecords(result);
+  REQUIRE(records.size() == 6);  // row 7 is reported and skipped
+
+  auto check = [&](int64_t rowid, const char* time, const json& direction, const char* party,
+                   const char* service, const char* text) {
+    const auto* r = ByRowid(records, rowid);
+    REQUIRE(r);
+    INFO("row " << rowid);
+    CHECK((*r)["time"] == time);
+    CHECK((*r)["direction"] == direction);
+    CHECK((*r)["party"] == party);
+    CHECK((*r)["service"] == service);
+    CHECK((*r)["text"] == text);
+    return r;
+  };
+  const auto* sms_in = check(1, "2012-02-23T12:26:40Z", "incoming", "+15550001", "SMS", "sms in");
+  CHECK((*sms_in)["raw_times"]["time"]["raw"] == "1330000000");
+  CHECK((*sms_in)["raw_times"]["time"]["encoding"] == "unix_s");
+  check(2, "2012-02-23T12:28:20Z", "outgoing", "+15550001", "SMS", "sms out");
+  check(3, "2012-02-23T12:30:00Z", "outgoing", "+15550002", "SMS", "sms failed");
+  check(6, "2012-02-23T12:31:40Z", nullptr, "+15550003", "SMS", "deleted?");
+  const auto* im_in =
+      check(4, "2012-02-23T12:26:40Z", "incoming", "friend@example.com", "iMessage", "imsg in");
+  CHECK((*im_in)["read_time"] == "2012-02-23T12:28:20Z");
+  CHECK((*im_in)["delivered_time"].is_null());
+  CHECK((*im_in)["guid"] == "G-4");
+  CHECK((*im_in)["raw_times"]["time"]["raw"] == "351692800");
+  CHECK((*im_in)["raw_times"]["time"]["encoding"] == "cocoa_s");
+  const auto* im_out =
+      check(5, "2012-02-23T12:28:20Z", "outgoing", "friend@example.com", "iMessage", "imsg out");
+  CHECK((*im_out)["delivered_time"] == "2012-02-23T12:30:00Z");
+  CHECK((*im_out)["read_time"].is_null());
+  CHECK((*im_out)["chat"] == "chat123456");
+
+  const auto corrupt = Issues(*run, Kind::kCorruptRow);
+  REQUIRE(corrupt.size() == 1);
+  CHECK(corrupt[0]->rowid == "7");
+  std::string warnings;
+  for (const auto* w : Issues(*run, Kind::kWarning)) warnings += w->message + "\n";
+  CHECK_THAT(warnings, Catch::Contains("flags 129 (1 rows)") && Catch::Contains("msg_pieces holds 1"));
+}
+
 TEST_CASE(
     "sms: a trimmed sms.db without chat and message_attachment_join still yields every message",
     "[parsers][sms][corruption]") {
