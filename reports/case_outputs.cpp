@@ -1,8 +1,11 @@
 #include "reports/case_outputs.h"
 
 #include <algorithm>
+#include <exception>
+#include <thread>
 
 #include "core/file_util.h"
+#include "reports/report_model.h"
 #include "reports/report_writers.h"
 
 namespace mfx::reports {
@@ -82,14 +85,52 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
   const auto available = ReportFormats();
   ReportContext ctx{folder, db, options.zone,
                     options.report_id.empty() ? folder.case_number() + "-R" : options.report_id, revision};
+  std::vector<std::string> todo;  // in the order their outputs are listed
   for (const char* f : {"html", "pdf", "case", "kml"}) {
     if (!formats.count(f)) continue;
     if (std::find(available.begin(), available.end(), f) == available.end()) {
       out.unavailable.push_back(f);
       continue;
     }
-    MFX_ASSIGN_OR_RETURN(auto written, WriteReport(ctx, f));
-    for (const auto& rel : written) {
+    todo.push_back(f);
+  }
+  // The report model is built once (report.json is written when HTML or PDF is asked for) and
+  // shared, read-only, by the writers.
+  nlohmann::json model;
+  const bool rendered = std::count(todo.begin(), todo.end(), "html") + std::count(todo.begin(), todo.end(), "pdf") > 0;
+  if (rendered || std::count(todo.begin(), todo.end(), "case") > 0) {
+    bool wrote_model = false;
+    MFX_ASSIGN_OR_RETURN(model, ReportModelForRevision(ctx, /*write=*/rendered, &wrote_model));
+    if (wrote_model) {
+      MFX_RETURN_IF_ERROR(add_output(kReportJsonPath));
+      out.reports.push_back(kReportJsonPath);
+    }
+  }
+  // Two lanes side by side: CASE JSON-LD then PDF on this thread, HTML then KML on a second one.
+  // Alone they took 19.6, 16.1, 6.6 and 1.7 s for a 470k-record case, 44 s one after the other.
+  // JSON-LD and PDF each need 50–60 MB beside the model; run together with the rest they took
+  // the analysis to 259–273 MB, past its 256 MB budget, so they never overlap.
+  std::vector<Result<std::vector<std::string>>> written(todo.size(), std::vector<std::string>{});
+  auto lane = [&](std::initializer_list<const char*> names) {
+    for (const char* f : names) {
+      const auto it = std::find(todo.begin(), todo.end(), f);
+      if (it == todo.end()) continue;
+      const size_t i = static_cast<size_t>(it - todo.begin());
+      try {
+        written[i] = WriteReportFromModel(ctx, todo[i], model);
+      } catch (const std::exception& e) {
+        written[i] = Fail(ErrorCode::kInternal, todo[i] + " report: " + e.what());
+      }
+    }
+  };
+  {
+    std::thread light([&] { lane({"html", "kml"}); });
+    lane({"case", "pdf"});
+    light.join();
+  }
+  for (size_t i = 0; i < todo.size(); ++i) {
+    if (!written[i]) return tl::unexpected(written[i].error());
+    for (const auto& rel : *written[i]) {
       MFX_RETURN_IF_ERROR(add_output(rel));
       out.reports.push_back(rel);
     }

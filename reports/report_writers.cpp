@@ -27,6 +27,19 @@ std::vector<std::string> ReportFormats() {
   return formats;
 }
 
+Result<std::vector<std::string>> WriteReportFromModel(const ReportContext& ctx,
+                                                      const std::string& format,
+                                                      const nlohmann::json& model) {
+  if (format == "html") return WriteHtmlReport(ctx, model);
+#if MFX_HAVE_PDF_REPORT
+  if (format == "pdf") return WritePdfReport(ctx, model);
+#endif
+  if (format == "case") return WriteCaseJsonLd(ctx, model);
+  if (format == "kml") return WriteKmlReport(ctx);
+  return Fail(ErrorCode::kUnsupported,
+              "report format '" + format + "' is not available in this build");
+}
+
 Result<std::vector<std::string>> WriteReport(const ReportContext& ctx, const std::string& format) {
   if (format == "html" || format == "pdf") {
     // report/report.json is written whenever a rendered report is: HTML and PDF render the same

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/result.h"
 #include "core/timezone.h"
 #include "reports/case_folder.h"
@@ -26,5 +28,12 @@ std::vector<std::string> ReportFormats();
 
 // Writes one format; returns the case-relative paths written.
 Result<std::vector<std::string>> WriteReport(const ReportContext& ctx, const std::string& format);
+
+// The same from a report model already built for this revision (ReportModelForRevision): the
+// model is only read, so one model can serve writers running side by side. report.json is not
+// written here.
+Result<std::vector<std::string>> WriteReportFromModel(const ReportContext& ctx,
+                                                      const std::string& format,
+                                                      const nlohmann::json& model);
 
 }  // namespace mfx::reports
