@@ -50,7 +50,7 @@ struct EditVersion {
 
 struct Message : RecordBase {
   static constexpr std::string_view kKind = "messages";
-  OptString direction;  // "incoming" / "outgoing"; null when the source does not tell (iOS ≤ 5 flags)
+  OptString direction;  // "incoming" / "outgoing"; null when the source does not tell
   OptString party;        // other side's handle; group chats: the sender of an incoming message
   OptString chat;         // chat identifier
   OptString service;      // "iMessage", "SMS", "RCS", "WhatsApp"; null when the source does not say

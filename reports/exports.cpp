@@ -458,9 +458,15 @@ class RowWriter {
 // SQL for the timeline's message column, per kind (coalesce keeps NULLs out of the text).
 const char* SummarySql(const std::string& kind) {
   static const std::map<std::string, const char*> kSummary = {
-      {"messages", "coalesce(direction, 'direction unknown') || ' ' || coalesce(party, chat, '') || ': ' || coalesce(text, '')"},
-      {"contacts", "'Contact ' || trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(organization, ''))"},
-      {"calls", "coalesce(direction, 'direction unknown') || ' ' || coalesce(call_type, 'unknown') || ' call ' || coalesce(party, '') || coalesce(' (' || duration_s || ' s)', '')"},
+      {"messages",
+       "coalesce(direction, 'direction unknown') || ' ' || coalesce(party, chat, '') || ': ' || "
+       "coalesce(text, '')"},
+      {"contacts",
+       "'Contact ' || trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || "
+       "coalesce(organization, ''))"},
+      {"calls",
+       "coalesce(direction, 'direction unknown') || ' ' || coalesce(call_type, 'unknown') || ' "
+       "call ' || coalesce(party, '') || coalesce(' (' || duration_s || ' s)', '')"},
       {"web_history", "'Visited ' || url || coalesce(' — ' || title, '')"},
       {"bookmarks", "bookmark_type || ' ' || coalesce(title, '') || ' ' || coalesce(url, '')"},
       {"notes", "'Note ' || coalesce(title, '')"},
@@ -468,9 +474,11 @@ const char* SummarySql(const std::string& kind) {
       {"photos", "coalesce(media_type, 'asset') || ' ' || coalesce(filename, '')"},
       {"wifi_networks", "'Wi-Fi network ' || coalesce(ssid, '')"},
       {"apps", "'App ' || bundle_id || coalesce(' (' || name || ')', '')"},
-      {"accounts", "'Account ' || coalesce(username, '') || coalesce(' (' || account_type || ')', '')"},
+      {"accounts",
+       "'Account ' || coalesce(username, '') || coalesce(' (' || account_type || ')', '')"},
       {"voicemails", "'Voicemail from ' || coalesce(party, '')"},
-      {"device_info", "'Backup of ' || coalesce(device_name, '') || ' ' || coalesce(product_type, '')"},
+      {"device_info",
+       "'Backup of ' || coalesce(device_name, '') || ' ' || coalesce(product_type, '')"},
   };
   auto it = kSummary.find(kind);
   return it == kSummary.end() ? "''" : it->second;

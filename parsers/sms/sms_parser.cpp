@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <map>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -531,15 +531,29 @@ class SmsDb {
   //   36869, 45061, 102405 = sent, 32773 = sending failed.
   // Any other flag value leaves the direction empty, with a warning naming it.
   Status LegacyMessages(const std::set<std::string, std::less<>>& cols) {
-    const std::string sql =
-        "SELECT m.ROWID, m.date, m.text, m.flags, m.address, " + Col(cols, "is_madrid") + ", " +
-        Col(cols, "madrid_handle") + ", " + Col(cols, "madrid_flags") + ", " +
-        Col(cols, "madrid_date_read") + ", " + Col(cols, "madrid_date_delivered") + ", " +
-        Col(cols, "madrid_guid") + ", " + Col(cols, "madrid_service") + ", " +
-        Col(cols, "madrid_roomname") + ", " + Col(cols, "madrid_attributedBody") +
-        " FROM message m ORDER BY m.ROWID";
-    enum { kRowid, kDate, kText, kFlags, kAddress, kMadrid, kHandle, kMadridFlags, kRead,
-           kDelivered, kGuid, kService, kRoom, kBody };
+    const std::string sql = "SELECT m.ROWID, m.date, m.text, m.flags, m.address, " +
+                            Col(cols, "is_madrid") + ", " + Col(cols, "madrid_handle") + ", " +
+                            Col(cols, "madrid_flags") + ", " + Col(cols, "madrid_date_read") +
+                            ", " + Col(cols, "madrid_date_delivered") + ", " +
+                            Col(cols, "madrid_guid") + ", " + Col(cols, "madrid_service") + ", " +
+                            Col(cols, "madrid_roomname") + ", " +
+                            Col(cols, "madrid_attributedBody") + " FROM message m ORDER BY m.ROWID";
+    enum {
+      kRowid,
+      kDate,
+      kText,
+      kFlags,
+      kAddress,
+      kMadrid,
+      kHandle,
+      kMadridFlags,
+      kRead,
+      kDelivered,
+      kGuid,
+      kService,
+      kRoom,
+      kBody
+    };
     MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
     std::map<std::string, int64_t> unknown_flags;  // "flags N" / "madrid_flags N" → rows
     int64_t epoch_doubts = 0;
@@ -557,7 +571,8 @@ class SmsDb {
       last_rowid = rowid;
       const std::string row = std::to_string(rowid);
       bool bad = false;
-      for (int i : {int(kDate), int(kFlags), int(kMadrid), int(kMadridFlags), int(kRead), int(kDelivered)}) {
+      for (int i : {int(kDate), int(kFlags), int(kMadrid), int(kMadridFlags), int(kRead),
+                    int(kDelivered)}) {
         if (IsTextOrBlob(st, i)) {
           ctx_.Corrupt(in_, "message", row,
                        "column " + st.ColumnName(i) + " holds " +
@@ -584,16 +599,27 @@ class SmsDb {
       }
       if (madrid) {
         if (!st.IsNull(kRead)) m.read_time = core::FromCocoaSecondsInt(st.Int(kRead));
-        if (!st.IsNull(kDelivered)) m.delivered_time = core::FromCocoaSecondsInt(st.Int(kDelivered));
+        if (!st.IsNull(kDelivered))
+          m.delivered_time = core::FromCocoaSecondsInt(st.Int(kDelivered));
         m.party = st.OptText(kHandle);
         m.guid = st.OptText(kGuid);
         m.service = st.IsNull(kService) ? std::string("iMessage") : std::string(st.Text(kService));
         if (!st.IsNull(kRoom) && !st.Text(kRoom).empty()) m.chat = std::string(st.Text(kRoom));
         if (!st.IsNull(kMadridFlags)) {
           switch (st.Int(kMadridFlags)) {
-            case 4097: case 12289: case 77825: m.direction = "incoming"; break;
-            case 32773: case 36869: case 45061: case 102405: m.direction = "outgoing"; break;
-            default: ++unknown_flags["madrid_flags " + std::to_string(st.Int(kMadridFlags))];
+            case 4097:
+            case 12289:
+            case 77825:
+              m.direction = "incoming";
+              break;
+            case 32773:
+            case 36869:
+            case 45061:
+            case 102405:
+              m.direction = "outgoing";
+              break;
+            default:
+              ++unknown_flags["madrid_flags " + std::to_string(st.Int(kMadridFlags))];
           }
         }
       } else {
@@ -601,9 +627,17 @@ class SmsDb {
         m.service = "SMS";
         if (!st.IsNull(kFlags)) {
           switch (st.Int(kFlags)) {
-            case 2: m.direction = "incoming"; break;
-            case 3: case 33: case 35: case 131: m.direction = "outgoing"; break;
-            default: ++unknown_flags["flags " + std::to_string(st.Int(kFlags))];
+            case 2:
+              m.direction = "incoming";
+              break;
+            case 3:
+            case 33:
+            case 35:
+            case 131:
+              m.direction = "outgoing";
+              break;
+            default:
+              ++unknown_flags["flags " + std::to_string(st.Int(kFlags))];
           }
         }
       }

@@ -345,31 +345,32 @@ TEST_CASE("sms: an unknown schema is unsupported with its columns, no records",
 TEST_CASE("sms: the iOS 5 schema (SMS and madrid iMessage rows) is read", "[parsers][sms]") {
   TempDir tmp;
   const auto db = tmp / "sms.db";
-  ExecSql(db,
-          "CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT, date "
-          "INTEGER, text TEXT, flags INTEGER, replace INTEGER, svc_center TEXT, group_id INTEGER, "
-          "association_id INTEGER, height INTEGER, UIFlags INTEGER, version INTEGER, subject TEXT, "
-          "country TEXT, headers BLOB, recipients BLOB, read INTEGER, madrid_attributedBody BLOB, "
-          "madrid_handle TEXT, madrid_version INTEGER, madrid_guid TEXT, madrid_type INTEGER, "
-          "madrid_roomname TEXT, madrid_service TEXT, madrid_account TEXT, madrid_flags INTEGER, "
-          "madrid_attachmentInfo BLOB, madrid_url TEXT, madrid_error INTEGER, is_madrid INTEGER, "
-          "madrid_date_read INTEGER, madrid_date_delivered INTEGER, madrid_account_guid TEXT);"
-          "CREATE TABLE msg_pieces (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, message_id INTEGER, "
-          "data BLOB, part_id INTEGER, preview_part INTEGER, content_type TEXT, height INTEGER, "
-          "version INTEGER, flags INTEGER, content_id TEXT, content_loc TEXT, headers BLOB);"
-          "INSERT INTO message (ROWID, address, date, text, flags, is_madrid) VALUES "
-          "(1, '+15550001', 1330000000, 'sms in', 2, 0),"
-          "(2, '+15550001', 1330000100, 'sms out', 3, 0),"
-          "(3, '+15550002', 1330000200, 'sms failed', 33, 0),"
-          "(6, '+15550003', 1330000300, 'deleted?', 129, 0),"
-          "(7, '+15550003', 'noon', 'bad date', 2, 0);"
-          "INSERT INTO message (ROWID, date, text, flags, is_madrid, madrid_handle, madrid_flags, "
-          "madrid_date_read, madrid_date_delivered, madrid_guid, madrid_service, madrid_roomname) "
-          "VALUES (4, 351692800, 'imsg in', 0, 1, 'friend@example.com', 12289, 351692900, 0, "
-          "'G-4', 'iMessage', NULL),"
-          "(5, 351692900, 'imsg out', 0, 1, 'friend@example.com', 36869, 0, 351693000, 'G-5', "
-          "NULL, 'chat123456');"
-          "INSERT INTO msg_pieces (message_id, data, content_type) VALUES (3, x'00', 'image/jpeg');");
+  ExecSql(
+      db,
+      "CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT, date "
+      "INTEGER, text TEXT, flags INTEGER, replace INTEGER, svc_center TEXT, group_id INTEGER, "
+      "association_id INTEGER, height INTEGER, UIFlags INTEGER, version INTEGER, subject TEXT, "
+      "country TEXT, headers BLOB, recipients BLOB, read INTEGER, madrid_attributedBody BLOB, "
+      "madrid_handle TEXT, madrid_version INTEGER, madrid_guid TEXT, madrid_type INTEGER, "
+      "madrid_roomname TEXT, madrid_service TEXT, madrid_account TEXT, madrid_flags INTEGER, "
+      "madrid_attachmentInfo BLOB, madrid_url TEXT, madrid_error INTEGER, is_madrid INTEGER, "
+      "madrid_date_read INTEGER, madrid_date_delivered INTEGER, madrid_account_guid TEXT);"
+      "CREATE TABLE msg_pieces (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, message_id INTEGER, "
+      "data BLOB, part_id INTEGER, preview_part INTEGER, content_type TEXT, height INTEGER, "
+      "version INTEGER, flags INTEGER, content_id TEXT, content_loc TEXT, headers BLOB);"
+      "INSERT INTO message (ROWID, address, date, text, flags, is_madrid) VALUES "
+      "(1, '+15550001', 1330000000, 'sms in', 2, 0),"
+      "(2, '+15550001', 1330000100, 'sms out', 3, 0),"
+      "(3, '+15550002', 1330000200, 'sms failed', 33, 0),"
+      "(6, '+15550003', 1330000300, 'deleted?', 129, 0),"
+      "(7, '+15550003', 'noon', 'bad date', 2, 0);"
+      "INSERT INTO message (ROWID, date, text, flags, is_madrid, madrid_handle, madrid_flags, "
+      "madrid_date_read, madrid_date_delivered, madrid_guid, madrid_service, madrid_roomname) "
+      "VALUES (4, 351692800, 'imsg in', 0, 1, 'friend@example.com', 12289, 351692900, 0, "
+      "'G-4', 'iMessage', NULL),"
+      "(5, 351692900, 'imsg out', 0, 1, 'friend@example.com', 36869, 0, 351693000, 'G-5', "
+      "NULL, 'chat123456');"
+      "INSERT INTO msg_pieces (message_id, data, content_type) VALUES (3, x'00', 'image/jpeg');");
   MappedEnv env;
   env.Map(std::string("HomeDomain/") + kSmsPath, db);
   parsers::EvidenceFacts ios5;
@@ -418,7 +419,8 @@ TEST_CASE("sms: the iOS 5 schema (SMS and madrid iMessage rows) is read", "[pars
   CHECK(corrupt[0]->rowid == "7");
   std::string warnings;
   for (const auto* w : Issues(*run, Kind::kWarning)) warnings += w->message + "\n";
-  CHECK_THAT(warnings, Catch::Contains("flags 129 (1 rows)") && Catch::Contains("msg_pieces holds 1"));
+  CHECK_THAT(warnings,
+             Catch::Contains("flags 129 (1 rows)") && Catch::Contains("msg_pieces holds 1"));
 }
 
 TEST_CASE(
