@@ -537,7 +537,8 @@ class SmsDb {
                             ", " + Col(cols, "madrid_date_delivered") + ", " +
                             Col(cols, "madrid_guid") + ", " + Col(cols, "madrid_service") + ", " +
                             Col(cols, "madrid_roomname") + ", " +
-                            Col(cols, "madrid_attributedBody") + " FROM message m ORDER BY m.ROWID";
+                            Col(cols, "madrid_attributedBody") + ", " + Col(cols, "group_id") +
+                            " FROM message m ORDER BY m.ROWID";
     enum {
       kRowid,
       kDate,
@@ -552,8 +553,29 @@ class SmsDb {
       kGuid,
       kService,
       kRoom,
-      kBody
+      kBody,
+      kGroup
     };
+    // An SMS conversation of this era is a msg_group; group_member lists its addresses.
+    std::unordered_map<int64_t, std::vector<std::string>> members;
+    if (db_.HasColumn("group_member", "group_id") && db_.HasColumn("group_member", "address")) {
+      // A damaged group_member costs the participants, not the messages.
+      auto members_read = [&]() -> Status {
+        MFX_ASSIGN_OR_RETURN(auto g, db_.Prepare("SELECT group_id, address FROM group_member "
+                                                 "WHERE address IS NOT NULL ORDER BY group_id, ROWID"));
+        for (;;) {
+          MFX_ASSIGN_OR_RETURN(const bool row, g.Step());
+          if (!row) break;
+          if (g.ColumnType(0) == SQLITE_INTEGER) members[g.Int(0)].emplace_back(g.Text(1));
+        }
+        return {};
+      };
+      if (auto read = members_read(); !read) {
+        ctx_.Corrupt(in_, "group_member", "", "not readable (" + read.error().ToString() +
+                                                  "); messages are kept without participants");
+        members.clear();
+      }
+    }
     MFX_ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
     std::map<std::string, int64_t> unknown_flags;  // "flags N" / "madrid_flags N" → rows
     int64_t epoch_doubts = 0;
@@ -625,6 +647,11 @@ class SmsDb {
       } else {
         m.party = st.OptText(kAddress);
         m.service = "SMS";
+        if (st.ColumnType(kGroup) == SQLITE_INTEGER) {
+          if (auto it = members.find(st.Int(kGroup)); it != members.end()) {
+            m.chat_participants = it->second;
+          }
+        }
         if (!st.IsNull(kFlags)) {
           switch (st.Int(kFlags)) {
             case 2:

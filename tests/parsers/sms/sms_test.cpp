@@ -370,7 +370,16 @@ TEST_CASE("sms: the iOS 5 schema (SMS and madrid iMessage rows) is read", "[pars
       "'G-4', 'iMessage', NULL),"
       "(5, 351692900, 'imsg out', 0, 1, 'friend@example.com', 36869, 0, 351693000, 'G-5', "
       "NULL, 'chat123456');"
-      "INSERT INTO msg_pieces (message_id, data, content_type) VALUES (3, x'00', 'image/jpeg');");
+      "INSERT INTO msg_pieces (message_id, data, content_type) VALUES (3, x'00', 'image/jpeg');"
+      "CREATE TABLE msg_group (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, type INTEGER, "
+      "newest_message INTEGER, unread_count INTEGER, hash INTEGER);"
+      "CREATE TABLE group_member (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER, "
+      "address TEXT, country TEXT);"
+      "INSERT INTO msg_group (ROWID, type) VALUES (1, 0), (2, 0);"
+      "INSERT INTO group_member (group_id, address) VALUES (1, '+15550001'), (2, '+15550002'), "
+      "(2, '+15550009');"
+      "UPDATE message SET group_id = 1 WHERE ROWID IN (1, 2);"
+      "UPDATE message SET group_id = 2 WHERE ROWID = 3;");
   MappedEnv env;
   env.Map(std::string("HomeDomain/") + kSmsPath, db);
   parsers::EvidenceFacts ios5;
@@ -399,7 +408,11 @@ TEST_CASE("sms: the iOS 5 schema (SMS and madrid iMessage rows) is read", "[pars
   CHECK((*sms_in)["raw_times"]["time"]["raw"] == "1330000000");
   CHECK((*sms_in)["raw_times"]["time"]["encoding"] == "unix_s");
   check(2, "2012-02-23T12:28:20Z", "outgoing", "+15550001", "SMS", "sms out");
-  check(3, "2012-02-23T12:30:00Z", "outgoing", "+15550002", "SMS", "sms failed");
+  const auto* failed =
+      check(3, "2012-02-23T12:30:00Z", "outgoing", "+15550002", "SMS", "sms failed");
+  CHECK((*failed)["chat_participants"] == json::array({"+15550002", "+15550009"}));
+  CHECK((*sms_in)["chat_participants"] == json::array({"+15550001"}));
+  CHECK((*ByRowid(records, 6))["chat_participants"].empty());  // no group_id
   check(6, "2012-02-23T12:31:40Z", nullptr, "+15550003", "SMS", "deleted?");
   const auto* im_in =
       check(4, "2012-02-23T12:26:40Z", "incoming", "friend@example.com", "iMessage", "imsg in");
