@@ -319,3 +319,30 @@ TEST_CASE("timeline message of a record without a direction", "[reports][exports
   CHECK(nlohmann::json::parse(lines[0])["message"] == "direction unknown +15550100: hello");
   CHECK(nlohmann::json::parse(Lines(tmp / "exports/messages.jsonl").at(0))["direction"].is_null());
 }
+
+// The same for a call whose ZORIGINATED is missing (direction null since the calls parser keeps
+// such calls): its timeline rows used to have an empty message.
+TEST_CASE("timeline message of a call without a direction", "[reports][exports]") {
+  TempDir tmp;
+  const auto db_path = tmp / "artifacts.sqlite";
+  auto db = CaseDatabase::Create(db_path);
+  REQUIRE(db);
+  parsers::Call c;
+  c.app = "Phone";
+  c.parser = "calls/1.0";
+  c.time = core::FromCocoaSeconds(606704455.0);
+  c.source = {"HomeDomain", "Library/CallHistoryDB/CallHistory.storedata", "5a4935c7", "ZCALLRECORD",
+              int64_t{7}, ""};
+  c.party = "+15550100";
+  c.call_type = "voice";
+  c.duration_s = 12.0;
+  (*db)->Add(std::move(c));
+  REQUIRE((*db)->Finish());
+  auto zone = core::TimeZone::Load("UTC");
+  REQUIRE(zone);
+  REQUIRE(WriteExports(db_path, tmp / "exports", *zone));
+  const auto lines = Lines(tmp / "exports/timeline.jsonl");
+  REQUIRE(lines.size() == 1);
+  CHECK(nlohmann::json::parse(lines[0])["message"] ==
+        "direction unknown voice call +15550100 (12.0 s)");
+}
