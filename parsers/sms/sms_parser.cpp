@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <initializer_list>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -312,6 +313,47 @@ class SmsDb {
     }
   }
 
+  // A bad type in a column mfx interprets makes the row unreadable: reported, and false.
+  bool IntegerColumnsOk(const core::Statement& st, std::initializer_list<int> columns,
+                        const std::string& row) {
+    for (int i : columns) {
+      if (!IsTextOrBlob(st, i)) continue;
+      ctx_.Corrupt(in_, "message", row,
+                   "column " + st.ColumnName(i) + " holds " +
+                       (st.ColumnType(i) == SQLITE_TEXT ? "text" : "a blob") +
+                       " where an integer belongs; row skipped");
+      return false;
+    }
+    return true;
+  }
+
+  // The text of a message held only in a typedstream body (`column`: attributedBody, or iOS 5's
+  // madrid_attributedBody); a body that does not decode keeps the message without text.
+  void ReadBody(ByteSpan blob, const char* column, const std::string& row, Message& m) {
+    m.text_source = "attributedBody";
+    auto decoded = DecodeAttributedBodyText(blob);
+    if (!decoded) {
+      ctx_.Corrupt(in_, "message", row,
+                   std::string(column) + " not decoded (" + decoded.error().ToString() +
+                       "); the message is kept without text");
+      return;
+    }
+    char where[32];
+    std::snprintf(where, sizeof where, "typedstream@0x%zx", decoded->offset);
+    m.source.decode_chain = "message." + std::string(column) + " → " + where;
+    if (decoded->clamped || decoded->invalid_utf8) {
+      std::string note = decoded->clamped
+                             ? "declares " + std::to_string(decoded->declared_length) +
+                                   " text bytes, more than the blob holds; " +
+                                   std::to_string(decoded->text.size()) +
+                                   " bytes of text read, up to the first byte that is not UTF-8"
+                             : "text is not valid UTF-8";
+      m.source.decode_chain += " (" + note + ")";
+      ctx_.Warning(in_, "message " + row + ": " + column + " " + note);
+    }
+    m.text = std::move(decoded->text);
+  }
+
   // iOS 16+ message_summary_info, a binary plist: "ec" = {part: [{"d": Cocoa seconds, "t": an
   // attributedBody typedstream}, …]} holds every version of an edited part, oldest first; "rp" =
   // [part, …] the parts the sender unsent. Most messages carry a summary with neither key, so the
@@ -422,20 +464,11 @@ class SmsDb {
       last_rowid = rowid;
       const std::string row = std::to_string(rowid);
 
-      // A bad type in a column mfx interprets makes the row unreadable: report it, go on.
-      bool bad = false;
-      for (int i : {int(kFromMe), int(kDate), int(kRead), int(kDelivered), int(kHandle),
-                    int(kAssocType), int(kItemType), int(kEdited), int(kRetracted)}) {
-        if (IsTextOrBlob(st, i)) {
-          ctx_.Corrupt(in_, "message", row,
-                       "column " + st.ColumnName(i) + " holds " +
-                           (st.ColumnType(i) == SQLITE_TEXT ? "text" : "a blob") +
-                           " where an integer belongs; row skipped");
-          bad = true;
-          break;
-        }
+      if (!IntegerColumnsOk(st, {kFromMe, kDate, kRead, kDelivered, kHandle, kAssocType, kItemType,
+                                 kEdited, kRetracted},
+                            row)) {
+        continue;
       }
-      if (bad) continue;
 
       Message m;
       m.app = "Messages";
@@ -478,28 +511,7 @@ class SmsDb {
         m.text = std::string(st.Text(kText));
         m.text_source = "text";
       } else if (!st.IsNull(kBody)) {
-        m.text_source = "attributedBody";
-        auto decoded = DecodeAttributedBodyText(st.Blob(kBody));
-        if (!decoded) {
-          ctx_.Corrupt(in_, "message", row,
-                       "attributedBody not decoded (" + decoded.error().ToString() +
-                           "); the message is kept without text");
-        } else {
-          char where[32];
-          std::snprintf(where, sizeof where, "typedstream@0x%zx", decoded->offset);
-          m.source.decode_chain = "message.attributedBody → " + std::string(where);
-          if (decoded->clamped || decoded->invalid_utf8) {
-            std::string note = decoded->clamped
-                                   ? "declares " + std::to_string(decoded->declared_length) +
-                                         " text bytes, more than the blob holds; " +
-                                         std::to_string(decoded->text.size()) +
-                                         " bytes of text read, up to the first byte that is not UTF-8"
-                                   : "text is not valid UTF-8";
-            m.source.decode_chain += " (" + note + ")";
-            ctx_.Warning(in_, "message " + row + ": attributedBody " + note);
-          }
-          m.text = std::move(decoded->text);
-        }
+        ReadBody(st.Blob(kBody), "attributedBody", row, m);
       }
 
       if (st.ColumnType(kSummary) == SQLITE_BLOB) ReadSummary(st.Blob(kSummary), row, m);
@@ -592,19 +604,9 @@ class SmsDb {
       const int64_t rowid = st.Int(kRowid);
       last_rowid = rowid;
       const std::string row = std::to_string(rowid);
-      bool bad = false;
-      for (int i : {int(kDate), int(kFlags), int(kMadrid), int(kMadridFlags), int(kRead),
-                    int(kDelivered)}) {
-        if (IsTextOrBlob(st, i)) {
-          ctx_.Corrupt(in_, "message", row,
-                       "column " + st.ColumnName(i) + " holds " +
-                           (st.ColumnType(i) == SQLITE_TEXT ? "text" : "a blob") +
-                           " where an integer belongs; row skipped");
-          bad = true;
-          break;
-        }
+      if (!IntegerColumnsOk(st, {kDate, kFlags, kMadrid, kMadridFlags, kRead, kDelivered}, row)) {
+        continue;
       }
-      if (bad) continue;
       const bool madrid = !st.IsNull(kMadrid) && st.Int(kMadrid) == 1;
       Message m;
       m.app = "Messages";
@@ -672,18 +674,7 @@ class SmsDb {
         m.text = std::string(st.Text(kText));
         m.text_source = "text";
       } else if (madrid && !st.IsNull(kBody)) {
-        m.text_source = "attributedBody";
-        auto decoded = DecodeAttributedBodyText(st.Blob(kBody));
-        if (!decoded) {
-          ctx_.Corrupt(in_, "message", row,
-                       "madrid_attributedBody not decoded (" + decoded.error().ToString() +
-                           "); the message is kept without text");
-        } else {
-          char where[32];
-          std::snprintf(where, sizeof where, "typedstream@0x%zx", decoded->offset);
-          m.source.decode_chain = "message.madrid_attributedBody → " + std::string(where);
-          m.text = std::move(decoded->text);
-        }
+        ReadBody(st.Blob(kBody), "madrid_attributedBody", row, m);
       }
       ctx_.sink().Add(std::move(m));
     }
