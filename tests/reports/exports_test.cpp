@@ -298,35 +298,37 @@ TEST_CASE("timeline rows are ordered by time, kind, parser, record and column",
   CHECK(Lines(tmp / "exports/timeline.csv").size() == 1 + expected.size());
 }
 
-// A message whose direction the source does not tell (iOS ≤ 5 flags) still has its timeline
-// message: SQL's NULL || text is NULL, which used to leave the cell empty.
-TEST_CASE("timeline message of a record without a direction", "[reports][exports]") {
-  TempDir tmp;
+// The timeline rows of one record, written alone through the case database.
+template <class Record>
+std::vector<std::string> TimelineOf(Record record, const TempDir& tmp) {
   const auto db_path = tmp / "artifacts.sqlite";
   auto db = CaseDatabase::Create(db_path);
   REQUIRE(db);
-  parsers::Message m = SampleMessage();
-  m.direction = std::nullopt;
-  m.chat = std::nullopt;
-  m.text = "hello";
-  (*db)->Add(std::move(m));
+  (*db)->Add(std::move(record));
   REQUIRE((*db)->Finish());
   auto zone = core::TimeZone::Load("UTC");
   REQUIRE(zone);
   REQUIRE(WriteExports(db_path, tmp / "exports", *zone));
-  const auto lines = Lines(tmp / "exports/timeline.jsonl");
+  return Lines(tmp / "exports/timeline.jsonl");
+}
+
+// A message or a call whose direction the source does not tell (iOS ≤ 5 flags; a call without
+// ZORIGINATED) still has its timeline message: SQL's NULL || text is NULL, which used to leave
+// the cell empty.
+TEST_CASE("timeline message of a record without a direction", "[reports][exports]") {
+  TempDir tmp;
+  parsers::Message m = SampleMessage();
+  m.direction = std::nullopt;
+  m.chat = std::nullopt;
+  m.text = "hello";
+  const auto lines = TimelineOf(std::move(m), tmp);
   REQUIRE(lines.size() == 1);
   CHECK(nlohmann::json::parse(lines[0])["message"] == "direction unknown +15550100: hello");
   CHECK(nlohmann::json::parse(Lines(tmp / "exports/messages.jsonl").at(0))["direction"].is_null());
 }
 
-// The same for a call whose ZORIGINATED is missing (direction null since the calls parser keeps
-// such calls): its timeline rows used to have an empty message.
 TEST_CASE("timeline message of a call without a direction", "[reports][exports]") {
   TempDir tmp;
-  const auto db_path = tmp / "artifacts.sqlite";
-  auto db = CaseDatabase::Create(db_path);
-  REQUIRE(db);
   parsers::Call c;
   c.app = "Phone";
   c.parser = "calls/1.0";
@@ -336,12 +338,7 @@ TEST_CASE("timeline message of a call without a direction", "[reports][exports]"
   c.party = "+15550100";
   c.call_type = "voice";
   c.duration_s = 12.0;
-  (*db)->Add(std::move(c));
-  REQUIRE((*db)->Finish());
-  auto zone = core::TimeZone::Load("UTC");
-  REQUIRE(zone);
-  REQUIRE(WriteExports(db_path, tmp / "exports", *zone));
-  const auto lines = Lines(tmp / "exports/timeline.jsonl");
+  const auto lines = TimelineOf(std::move(c), tmp);
   REQUIRE(lines.size() == 1);
   CHECK(nlohmann::json::parse(lines[0])["message"] ==
         "direction unknown voice call +15550100 (12.0 s)");
