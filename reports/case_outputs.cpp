@@ -97,10 +97,9 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
   // The report model is built once (report.json is written when HTML or PDF is asked for) and
   // shared, read-only, by the writers.
   nlohmann::json model;
-  const bool rendered =
-      std::count(todo.begin(), todo.end(), "html") + std::count(todo.begin(), todo.end(), "pdf") >
-      0;
-  if (rendered || std::count(todo.begin(), todo.end(), "case") > 0) {
+  auto asked = [&](const char* f) { return std::find(todo.begin(), todo.end(), f) != todo.end(); };
+  const bool rendered = asked("html") || asked("pdf");
+  if (rendered || asked("case")) {
     bool wrote_model = false;
     MFX_ASSIGN_OR_RETURN(model, ReportModelForRevision(ctx, /*write=*/rendered, &wrote_model));
     if (wrote_model) {

@@ -1,5 +1,7 @@
 #include "reports/report_writers.h"
 
+#include <algorithm>
+
 #include "reports/case_jsonld.h"
 #include "reports/html_report.h"
 #include "reports/kml_report.h"
@@ -41,33 +43,19 @@ Result<std::vector<std::string>> WriteReportFromModel(const ReportContext& ctx,
 }
 
 Result<std::vector<std::string>> WriteReport(const ReportContext& ctx, const std::string& format) {
-  if (format == "html" || format == "pdf") {
-    // report/report.json is written whenever a rendered report is: HTML and PDF render the same
-    // model, and the second of them in one revision reads the file the first one wrote.
-    bool wrote_model = false;
-    MFX_ASSIGN_OR_RETURN(nlohmann::json model,
-                         ReportModelForRevision(ctx, /*write=*/true, &wrote_model));
-    std::vector<std::string> written;
-    if (wrote_model) written.push_back(kReportJsonPath);
-    if (format == "html") {
-      MFX_ASSIGN_OR_RETURN(auto html, WriteHtmlReport(ctx, model));
-      written.insert(written.end(), html.begin(), html.end());
-      return written;
-    }
-#if MFX_HAVE_PDF_REPORT
-    // ---- PDF (pdf_report.h) ----
-    MFX_ASSIGN_OR_RETURN(auto pdf, WritePdfReport(ctx, model));
-    written.insert(written.end(), pdf.begin(), pdf.end());
-    return written;
-#endif
+  const std::vector<std::string> formats = ReportFormats();
+  if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
+    return Fail(ErrorCode::kUnsupported,
+                "report format '" + format + "' is not available in this build");
   }
-  if (format == "case") {
-    MFX_ASSIGN_OR_RETURN(nlohmann::json model, ReportModelForRevision(ctx, /*write=*/false));
-    return WriteCaseJsonLd(ctx, model);
-  }
-  if (format == "kml") return WriteKmlReport(ctx);
-  return Fail(ErrorCode::kUnsupported,
-              "report format '" + format + "' is not available in this build");
+  if (format == "kml") return WriteKmlReport(ctx);  // reads no model
+  // report/report.json is written whenever a rendered report (HTML, PDF) is.
+  const bool rendered = format == "html" || format == "pdf";
+  bool wrote_model = false;
+  MFX_ASSIGN_OR_RETURN(nlohmann::json model, ReportModelForRevision(ctx, rendered, &wrote_model));
+  MFX_ASSIGN_OR_RETURN(std::vector<std::string> written, WriteReportFromModel(ctx, format, model));
+  if (wrote_model) written.insert(written.begin(), kReportJsonPath);
+  return written;
 }
 
 }  // namespace mfx::reports
