@@ -313,6 +313,18 @@ class SmsDb {
     }
   }
 
+  // Steps to the next message row: false at the end, and when reading fails (reported; the rows
+  // after `last_rowid` are lost).
+  bool NextRow(core::Statement& st, int64_t last_rowid) {
+    auto step = st.Step();
+    if (!step) {
+      ctx_.Corrupt(in_, "message", "after " + std::to_string(last_rowid),
+                   "reading stopped: " + step.error().ToString());
+      return false;
+    }
+    return *step;
+  }
+
   // A bad type in a column mfx interprets makes the row unreadable: reported, and false.
   bool IntegerColumnsOk(const core::Statement& st, std::initializer_list<int> columns,
                         const std::string& row) {
@@ -452,14 +464,7 @@ class SmsDb {
       attachments.st.reset();
     }
     int64_t last_rowid = 0;
-    for (;;) {
-      auto step = st.Step();
-      if (!step) {
-        ctx_.Corrupt(in_, "message", "after " + std::to_string(last_rowid),
-                     "reading stopped: " + step.error().ToString());
-        return {};
-      }
-      if (!*step) break;
+    while (NextRow(st, last_rowid)) {
       const int64_t rowid = st.Int(kRowid);
       last_rowid = rowid;
       const std::string row = std::to_string(rowid);
@@ -593,14 +598,7 @@ class SmsDb {
     int64_t epoch_doubts = 0;
     std::string first_doubt;
     int64_t last_rowid = 0;
-    for (;;) {
-      auto step = st.Step();
-      if (!step) {
-        ctx_.Corrupt(in_, "message", "after " + std::to_string(last_rowid),
-                     "reading stopped: " + step.error().ToString());
-        break;
-      }
-      if (!*step) break;
+    while (NextRow(st, last_rowid)) {
       const int64_t rowid = st.Int(kRowid);
       last_rowid = rowid;
       const std::string row = std::to_string(rowid);
