@@ -81,25 +81,33 @@ class DecryptingFile final : public RandomAccessFile {
     const uint64_t last = (offset + len - 1) / core::kAesBlock;
     const uint64_t read_from = first == 0 ? 0 : (first - 1) * core::kAesBlock;
     const uint64_t read_to = (last + 1) * core::kAesBlock;
+    const size_t skip = static_cast<size_t>(offset - first * core::kAesBlock);
+    const size_t blocks_len = static_cast<size_t>(read_to - first * core::kAesBlock);
+    if (skip == 0 && out.size() >= blocks_len) {
+      // A block-aligned read with room for the whole blocks (a sequential reader's case; the
+      // last block's padding lands past `len`): the ciphertext is read into the caller's buffer
+      // and decrypted there, so the bytes pass through the cache once instead of through a
+      // second buffer (decryption was memory-bound that way: 2.5× slower than `openssl speed`).
+      std::array<uint8_t, core::kAesBlock> iv = kZeroIv;
+      if (first != 0) {
+        MFX_ASSIGN_OR_RETURN(size_t got_iv, blob_->ReadAt(read_from, iv));
+        if (got_iv != iv.size()) return ShortCiphertext(read_from + got_iv);
+      }
+      const std::span<uint8_t> blocks = out.first(blocks_len);
+      MFX_ASSIGN_OR_RETURN(size_t got, blob_->ReadAt(first * core::kAesBlock, blocks));
+      if (got != blocks.size()) return ShortCiphertext(first * core::kAesBlock + got);
+      MFX_RETURN_IF_ERROR(core::AesCbcDecrypt(key_.span(), iv, blocks, blocks));
+      return static_cast<size_t>(len);
+    }
     thread_local std::vector<uint8_t> cipher;
     thread_local std::vector<uint8_t> plain;
     cipher.resize(static_cast<size_t>(read_to - read_from));
     MFX_ASSIGN_OR_RETURN(size_t got, blob_->ReadAt(read_from, cipher));
-    if (got != cipher.size()) {
-      return Fail(ErrorCode::kIo, name_ + ": ciphertext shorter than expected at offset " +
-                                      std::to_string(read_from + got));
-    }
+    if (got != cipher.size()) return ShortCiphertext(read_from + got);
     const size_t iv_len = first == 0 ? 0 : core::kAesBlock;
     std::span<const uint8_t, 16> iv = first == 0 ? std::span<const uint8_t, 16>(kZeroIv)
                                                  : std::span<const uint8_t, 16>(cipher.data(), 16);
     const ByteSpan blocks = ByteSpan(cipher).subspan(iv_len);
-    const size_t skip = static_cast<size_t>(offset - first * core::kAesBlock);
-    if (skip == 0 && out.size() >= blocks.size()) {
-      // A block-aligned read with room for the whole blocks (a sequential reader's case; the
-      // last block's padding lands past `len`): decrypt straight into the caller's buffer.
-      MFX_RETURN_IF_ERROR(core::AesCbcDecrypt(key_.span(), iv, blocks, out.first(blocks.size())));
-      return static_cast<size_t>(len);
-    }
     plain.resize(blocks.size());
     MFX_RETURN_IF_ERROR(core::AesCbcDecrypt(key_.span(), iv, blocks, plain));
     std::memcpy(out.data(), plain.data() + skip, static_cast<size_t>(len));
@@ -111,6 +119,10 @@ class DecryptingFile final : public RandomAccessFile {
  private:
   DecryptingFile(std::unique_ptr<RandomAccessFile> blob, core::SecretBytes key, std::string name)
       : blob_(std::move(blob)), key_(std::move(key)), name_(std::move(name)) {}
+  tl::unexpected<Error> ShortCiphertext(uint64_t at) const {
+    return Fail(ErrorCode::kIo,
+                name_ + ": ciphertext shorter than expected at offset " + std::to_string(at));
+  }
   std::unique_ptr<RandomAccessFile> blob_;
   core::SecretBytes key_;
   std::string name_;
