@@ -451,6 +451,13 @@ Result<RehashResult> CaseFolder::ReverifyEvidence(std::string_view id,
                                                   const std::vector<std::string>& paths,
                                                   std::string_view what,
                                                   const RegisterOptions& options) {
+  MFX_ASSIGN_OR_RETURN(RehashPlan plan, PlanRehash(id, paths));
+  MFX_ASSIGN_OR_RETURN(std::vector<FileHash> hashes, RunRehash(plan, options));
+  return RecordRehash(plan, hashes, what);
+}
+
+Result<CaseFolder::RehashPlan> CaseFolder::PlanRehash(std::string_view id,
+                                                      const std::vector<std::string>& paths) const {
   const EvidenceItem* item = FindEvidence(id);
   if (item == nullptr)
     return Fail(ErrorCode::kNotFound, "no exhibit '" + std::string(id) + "' in this case");
@@ -460,37 +467,51 @@ Result<RehashResult> CaseFolder::ReverifyEvidence(std::string_view id,
   if (!list.errors.empty()) {
     return Fail(ErrorCode::kCorrupt, item->hash_list + ": " + list.errors.front());
   }
-  std::map<std::string, std::string> expected;
-  for (const Sha256sumEntry& e : list.entries) expected.emplace(e.path, e.sha256);
-  RehashResult result;
-  result.id = item->id;
-  std::vector<std::string> todo;
+  RehashPlan plan;
+  plan.id = item->id;
+  plan.root_id = item->root_id;
+  plan.hash_list = item->hash_list;
+  plan.hash_list_sha256 = core::Sha256Hex(AsBytes(list_text));
+  for (const Sha256sumEntry& e : list.entries) plan.expected.emplace(e.path, e.sha256);
   if (paths.empty()) {
-    for (const auto& [path, sha] : expected) todo.push_back(path);
+    for (const auto& [path, sha] : plan.expected) plan.todo.push_back(path);
   } else {
     for (const std::string& p : paths) {
-      if (expected.count(p))
-        todo.push_back(p);
+      if (plan.expected.count(p))
+        plan.todo.push_back(p);
       else
-        result.unlisted.push_back(p);
+        plan.unlisted.push_back(p);
     }
-    std::sort(todo.begin(), todo.end());
-    todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+    std::sort(plan.todo.begin(), plan.todo.end());
+    plan.todo.erase(std::unique(plan.todo.begin(), plan.todo.end()), plan.todo.end());
   }
-  const fs::path location =
-      item->kind == "acquired" ? Path(item->location) : fs::path(item->location);
-  std::vector<FileHash> hashes;
-  {
-    core::Progress progress("re-hash " + item->id, todo.size(), 0, options.progress);
-    MFX_ASSIGN_OR_RETURN(hashes, HashFiles(location, todo, options.threads, &progress));
-    progress.Finish();
-  }
+  plan.asked = paths.empty() ? plan.expected.size() : paths.size();
+  plan.location = item->kind == "acquired" ? Path(item->location) : fs::path(item->location);
+  return plan;
+}
+
+Result<std::vector<FileHash>> CaseFolder::RunRehash(const RehashPlan& plan,
+                                                    const RegisterOptions& options) {
+  core::Progress progress("re-hash " + plan.id, plan.todo.size(), 0, options.progress);
+  MFX_ASSIGN_OR_RETURN(auto hashes,
+                       HashFiles(plan.location, plan.todo, options.threads, &progress));
+  progress.Finish();
+  return hashes;
+}
+
+Result<RehashResult> CaseFolder::RecordRehash(const RehashPlan& plan,
+                                              const std::vector<FileHash>& hashes,
+                                              std::string_view what) {
+  RehashResult result;
+  result.id = plan.id;
+  result.unlisted = plan.unlisted;
   for (const FileHash& h : hashes) {
     if (!h.error.empty()) {
       result.missing.push_back(h.path);
     } else {
       ++result.checked;
-      if (h.sha256 != expected[h.path]) result.mismatched.push_back(h.path);
+      const auto it = plan.expected.find(h.path);
+      if (it == plan.expected.end() || h.sha256 != it->second) result.mismatched.push_back(h.path);
     }
   }
   auto first = [](const std::vector<std::string>& v) {
@@ -499,21 +520,20 @@ Result<RehashResult> CaseFolder::ReverifyEvidence(std::string_view id,
     return out;
   };
   json detail = {{"what", std::string(what)},
-                 {"location", location.string()},
+                 {"location", plan.location.string()},
                  {"result", result.ok() ? "match" : "mismatch"},
                  {"files_checked", result.checked},
-                 {"files_asked", paths.empty() ? expected.size() : paths.size()},
+                 {"files_asked", plan.asked},
                  {"mismatched", first(result.mismatched)},
                  {"missing", first(result.missing)},
                  {"unlisted", first(result.unlisted)}};
   MFX_ASSIGN_OR_RETURN(
       CustodyHead head,
-      RecordEvent(
-          result.ok() ? "hash_verified" : "hash_mismatch",
-          {{"evidence_id", item->id},
-           {"root_evidence_id", item->root_id},
-           {"hashes", json::array({HashRef(item->hash_list, core::Sha256Hex(AsBytes(list_text)))})},
-           {"detail", detail}}));
+      RecordEvent(result.ok() ? "hash_verified" : "hash_mismatch",
+                  {{"evidence_id", plan.id},
+                   {"root_evidence_id", plan.root_id},
+                   {"hashes", json::array({HashRef(plan.hash_list, plan.hash_list_sha256)})},
+                   {"detail", detail}}));
   result.event_seq = head.seq;
   return result;
 }

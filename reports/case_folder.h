@@ -45,6 +45,7 @@
 // (custody_guard.h).
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,6 +57,7 @@
 #include "core/result.h"
 #include "core/secret.h"
 #include "parsers/backup/backup.h"
+#include "reports/case_files.h"
 #include "reports/custody_guard.h"
 #include "reports/custody_log.h"
 
@@ -173,6 +175,26 @@ class CaseFolder {
                                         const std::vector<std::string>& paths = {},
                                         std::string_view what = "re-hash of the exhibit",
                                         const RegisterOptions& options = {});
+
+  // ReverifyEvidence in three steps, so that the hashing can run on another thread while the
+  // case goes on being written (analyze re-hashes the files the parsers opened while the case
+  // database builds its indexes). PlanRehash reads the exhibit's hash list; RunRehash touches
+  // no case state (it may run on any thread); RecordRehash compares and appends the event.
+  struct RehashPlan {
+    std::string id, root_id;
+    std::filesystem::path location;
+    std::vector<std::string> todo;  // listed paths to hash, sorted
+    std::map<std::string, std::string> expected;
+    std::vector<std::string> unlisted;
+    size_t asked = 0;  // paths asked for (all listed ones when none were)
+    std::string hash_list, hash_list_sha256;
+  };
+  Result<RehashPlan> PlanRehash(std::string_view id,
+                                const std::vector<std::string>& paths = {}) const;
+  static Result<std::vector<FileHash>> RunRehash(const RehashPlan& plan,
+                                                 const RegisterOptions& options = {});
+  Result<RehashResult> RecordRehash(const RehashPlan& plan, const std::vector<FileHash>& hashes,
+                                    std::string_view what);
 
   // For acquisition: the id the next exhibit will get ("E-03") — acquire writes into
   // evidence/<id>/ — and the registration of the received files (hashes as received).

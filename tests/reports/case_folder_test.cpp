@@ -1,6 +1,7 @@
 // CaseFolder: case.json, case_created, evidence registration (hash lists checked with the stock
 // sha256sum), re-registration, consent records, scratch.
 #include <sys/stat.h>
+#include <future>
 
 #include <nlohmann/json.hpp>
 
@@ -275,6 +276,39 @@ TEST_CASE("re-hashing an exhibit after parsing records hash_verified or hash_mis
   CHECK(events.back()["event"] == "hash_mismatch");
   CHECK(events.back()["detail"]["mismatched"][0] == "Manifest.db");
   CHECK_FALSE((*folder)->ReverifyEvidence("E-07"));
+}
+
+TEST_CASE("the re-hash runs on another thread while events are recorded, its event after them",
+          "[reports][case]") {
+  // analyze re-hashes the files the parsers opened while it finishes the case database and
+  // records `parsed`; the hash_verified / hash_mismatch event must still come after `parsed`.
+  TempDir tmp;
+  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
+  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
+  REQUIRE(folder);
+  REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet()));
+  testing::WriteAllText(tmp / "backup" / "Info.plist", "changed after parsing");
+  auto plan =
+      (*folder)->PlanRehash("E-01", {"Manifest.db", "Info.plist", "no/such/file", "Manifest.db"});
+  REQUIRE(plan);
+  CHECK(plan->todo == std::vector<std::string>{"Info.plist", "Manifest.db"});
+  auto hashes =
+      std::async(std::launch::async, [&] { return CaseFolder::RunRehash(*plan, Quiet()); });
+  REQUIRE((*folder)->RecordEvent("parsed", {{"evidence_id", "E-01"}}));
+  auto got = hashes.get();
+  REQUIRE(got);
+  auto result = (*folder)->RecordRehash(*plan, *got, "files opened by the parsers, after parsing");
+  REQUIRE(result);
+  CHECK(result->checked == 2);
+  CHECK(result->mismatched == std::vector<std::string>{"Info.plist"});
+  CHECK(result->unlisted == std::vector<std::string>{"no/such/file"});
+  const auto events = Events(tmp / "CASE");
+  REQUIRE(events.size() >= 2);
+  CHECK(events[events.size() - 2]["event"] == "parsed");
+  CHECK(events.back()["event"] == "hash_mismatch");
+  CHECK(events.back()["seq"] == result->event_seq);
+  CHECK(events.back()["detail"]["files_asked"] == 4);
+  CHECK_FALSE((*folder)->PlanRehash("E-07"));
 }
 
 TEST_CASE("a backup inside the case (or containing it) is refused", "[reports][case]") {
