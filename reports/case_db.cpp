@@ -175,6 +175,14 @@ Status CaseDatabase::Exec(const std::string& sql) {
 
 void CaseDatabase::Enqueue(AnyRecord&& record) {
   std::unique_lock lock(queue_mu_);
+  if (!spent_.empty()) {
+    std::vector<AnyRecord> spent;
+    spent.swap(spent_);
+    lock.unlock();
+    spent.clear();  // the records are destroyed on this thread; the buffer is kept
+    lock.lock();
+    if (spare_.capacity() == 0) spare_.swap(spent);
+  }
   if (stop_) {  // after Finish(), a caller's bug: refused, not queued for a stopped writer
     std::lock_guard db(db_mu_);
     if (!failed_) {
@@ -196,6 +204,7 @@ void CaseDatabase::WriterLoop() {
       ready_.wait(lock, [&] { return !pending_.empty() || stop_; });
       if (pending_.empty()) return;  // stop_ and nothing left
       batch.swap(pending_);
+      if (pending_.capacity() == 0) pending_.swap(spare_);
       writing_ = true;
     }
     room_.notify_all();
@@ -218,11 +227,12 @@ void CaseDatabase::WriterLoop() {
         }
       }
     }
-    batch.clear();
     {
       std::lock_guard lock(queue_mu_);
       writing_ = false;
+      if (spent_.empty()) batch.swap(spent_);  // else the parsers are not adding: freed here
     }
+    batch.clear();
     idle_.notify_all();
   }
 }
