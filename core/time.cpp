@@ -113,6 +113,13 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 }
 
 std::string FormatIsoUtc(int64_t unix_micros, int max_fraction_digits) {
+  std::string out;
+  out.reserve(28);
+  AppendIsoUtc(out, unix_micros, max_fraction_digits);
+  return out;
+}
+
+void AppendIsoUtc(std::string& out, int64_t unix_micros, int max_fraction_digits) {
   int64_t secs = unix_micros / kMicros;
   int64_t frac = unix_micros % kMicros;
   if (frac < 0) {
@@ -131,7 +138,6 @@ std::string FormatIsoUtc(int64_t unix_micros, int max_fraction_digits) {
   auto digits = [](char* at, int64_t v, int n) {
     for (int i = n - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
   };
-  std::string out;
   if (date.year >= 0 && date.year <= 9999) {
     char buf[] = "0000-00-00T00:00:00";
     digits(buf, date.year, 4);
@@ -140,15 +146,14 @@ std::string FormatIsoUtc(int64_t unix_micros, int max_fraction_digits) {
     digits(buf + 11, sod / 3600, 2);
     digits(buf + 14, sod / 60 % 60, 2);
     digits(buf + 17, sod % 60, 2);
-    out.reserve(28);
-    out.assign(buf, 19);
+    out.append(buf, 19);
   } else {
     char buf[64];
     const int n = std::snprintf(
         buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
         static_cast<long long>(date.year), date.month, date.day, static_cast<long long>(sod / 3600),
         static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
-    out.assign(buf, static_cast<size_t>(n));
+    out.append(buf, static_cast<size_t>(n));
   }
   if (frac != 0 && max_fraction_digits > 0) {
     const bool millis = max_fraction_digits <= 3 || frac % 1000 == 0;
@@ -163,7 +168,6 @@ std::string FormatIsoUtc(int64_t unix_micros, int max_fraction_digits) {
     }
   }
   out += 'Z';
-  return out;
 }
 
 std::string Timestamp::ToIsoUtc() const {
@@ -171,20 +175,30 @@ std::string Timestamp::ToIsoUtc() const {
 }
 
 std::string Timestamp::RawText() const {
+  std::string out;
+  AppendRawText(out);
+  return out;
+}
+
+void Timestamp::AppendRawText(std::string& out) const {
   struct V {
-    std::string operator()(std::monostate) const { return {}; }
-    std::string operator()(int64_t v) const { return std::to_string(v); }
+    std::string& out;
+    void operator()(std::monostate) const {}
+    void operator()(int64_t v) const {
+      char buf[24];
+      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+    }
     // The shortest form that reads back as the same double, in plain notation as a database
     // tool shows it (778000000, not 7.78e+08); exponent form only where plain would not fit.
-    std::string operator()(double v) const {
+    void operator()(double v) const {
       char buf[400];
       auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
       if (r.ec != std::errc()) r = std::to_chars(buf, buf + sizeof(buf), v);
-      return std::string(buf, r.ptr);
+      out.append(buf, r.ptr);
     }
-    std::string operator()(const std::string& v) const { return v; }
+    void operator()(const std::string& v) const { out += v; }
   };
-  return std::visit(V{}, raw);
+  std::visit(V{out}, raw);
 }
 
 Timestamp FromUnixSeconds(int64_t v, Zero z) {

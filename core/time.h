@@ -40,6 +40,7 @@ struct Timestamp {
   std::string ToIsoUtc() const;
   // The raw value as text ("606704455800776064", "670009446.123"), for exports and reports.
   std::string RawText() const;
+  void AppendRawText(std::string& out) const;  // RawText() appended to `out`
 };
 
 // What a zero raw value means.
@@ -65,6 +66,8 @@ std::optional<Timestamp> ParseIsoTime(std::string_view text);
 // Fraction: none when whole seconds, else 3 or 6 digits (the fewest that are exact), never more
 // than max_fraction_digits.
 std::string FormatIsoUtc(int64_t unix_micros, int max_fraction_digits = 6);
+// The same, appended to `out` (no allocation once `out` has room).
+void AppendIsoUtc(std::string& out, int64_t unix_micros, int max_fraction_digits = 6);
 
 // Days since 1970-01-01 → civil date, and back (proleptic Gregorian).
 struct CivilDate {

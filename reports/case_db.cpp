@@ -1,5 +1,6 @@
 #include "reports/case_db.h"
 
+#include <deque>
 #include <exception>
 #include <type_traits>
 
@@ -22,6 +23,30 @@ size_t KindIndex() {
   return 0;
 }
 
+}  // namespace
+
+// Text made for one insert (times formatted, lists as JSON), kept until that insert's
+// sqlite3_step so that it is bound without a copy; the slots keep their capacity from record to
+// record, so formatting a time allocates nothing.
+class CaseDatabase::TextSlots {
+ public:
+  std::string& Next() {
+    if (used_ == slots_.size()) slots_.emplace_back();  // a deque: earlier slots stay in place
+    std::string& s = slots_[used_++];
+    s.clear();
+    return s;
+  }
+  void Reset() { used_ = 0; }
+
+ private:
+  std::deque<std::string> slots_;
+  size_t used_ = 0;
+};
+
+namespace {
+
+using TextSlots = CaseDatabase::TextSlots;
+
 // A temporary: SQLite takes a copy.
 void BindText(sqlite3_stmt* st, int i, std::string_view s) {
   sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
@@ -34,16 +59,20 @@ void BindKept(sqlite3_stmt* st, int i, std::string_view s) {
   sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
 }
 
-void BindTime(sqlite3_stmt* st, int& i, const parsers::OptTime& t) {
+void BindTime(sqlite3_stmt* st, int& i, const parsers::OptTime& t, TextSlots& slots) {
   if (t && t->has_instant()) {
-    BindText(st, i, t->ToIsoUtc());
+    std::string& iso = slots.Next();
+    core::AppendIsoUtc(iso, *t->unix_micros, t->max_fraction_digits);
+    BindKept(st, i, iso);
     sqlite3_bind_int64(st, i + 1, *t->unix_micros);
   } else {
     sqlite3_bind_null(st, i);
     sqlite3_bind_null(st, i + 1);
   }
   if (t) {
-    BindText(st, i + 2, t->RawText());
+    std::string& raw = slots.Next();
+    t->AppendRawText(raw);
+    BindKept(st, i + 2, raw);
     BindKept(st, i + 3, core::TimeEncodingName(t->encoding));
   } else {
     sqlite3_bind_null(st, i + 2);
@@ -54,7 +83,7 @@ void BindTime(sqlite3_stmt* st, int& i, const parsers::OptTime& t) {
 
 class BindVisitor {
  public:
-  BindVisitor(sqlite3_stmt* st, int& index) : st_(st), i_(index) {}
+  BindVisitor(sqlite3_stmt* st, int& index, TextSlots& slots) : st_(st), i_(index), slots_(slots) {}
   void operator()(std::string_view, const std::string& v) { BindKept(st_, i_++, v); }
   void operator()(std::string_view, const parsers::OptString& v) {
     if (v) BindKept(st_, i_, *v);
@@ -78,7 +107,7 @@ class BindVisitor {
     else sqlite3_bind_null(st_, i_);
     ++i_;
   }
-  void operator()(std::string_view, const parsers::OptTime& v) { BindTime(st_, i_, v); }
+  void operator()(std::string_view, const parsers::OptTime& v) { BindTime(st_, i_, v, slots_); }
   // Lists as JSON text, the same text RecordJsonVisitor gives (an empty list without building it).
   template <class T>
   void operator()(std::string_view name, const std::vector<T>& v) {
@@ -88,12 +117,15 @@ class BindVisitor {
     }
     OrderedJson tmp, raw;
     RecordJsonVisitor(tmp, raw)(name, v);
-    BindText(st_, i_++, tmp[std::string(name)].dump());
+    std::string& text = slots_.Next();
+    text = tmp[std::string(name)].dump();
+    BindKept(st_, i_++, text);
   }
 
  private:
   sqlite3_stmt* st_;
   int& i_;
+  TextSlots& slots_;
 };
 
 std::string CreateTableSql(const KindInfo& k) {
@@ -151,6 +183,7 @@ Result<std::unique_ptr<CaseDatabase>> CaseDatabase::Create(const std::filesystem
     }
     c->inserts_.push_back(st);
   }
+  c->slots_ = std::make_unique<TextSlots>();
   MFX_RETURN_IF_ERROR(c->Exec("BEGIN"));
   c->pending_.reserve(kMaxPending);
   c->writer_ = std::thread([raw = c.get()] { raw->WriterLoop(); });
@@ -260,7 +293,8 @@ void CaseDatabase::Insert(const R& r) {
   // The record lives until after sqlite3_step: its own text is bound without a copy.
   BindKept(st, i++, r.parser);
   BindKept(st, i++, r.app);
-  BindTime(st, i, r.time);
+  slots_->Reset();
+  BindTime(st, i, r.time, *slots_);
   sqlite3_bind_int(st, i++, r.deleted ? 1 : 0);
   BindKept(st, i++, r.source.domain);
   BindKept(st, i++, r.source.path);
@@ -275,7 +309,7 @@ void CaseDatabase::Insert(const R& r) {
   if (r.source.decode_chain.empty()) sqlite3_bind_null(st, i);
   else BindKept(st, i, r.source.decode_chain);
   ++i;
-  r.VisitFields(BindVisitor(st, i));
+  r.VisitFields(BindVisitor(st, i, *slots_));
   if (sqlite3_step(st) != SQLITE_DONE) {
     failed_ = true;
     first_error_ = Error{ErrorCode::kIo, path_.string() + ": insert into " + std::string(R::kKind) + ": " +

@@ -37,6 +37,7 @@ class CaseDatabase final : public parsers::RecordSink {
  public:
   static Result<std::unique_ptr<CaseDatabase>> Create(const std::filesystem::path& path);
   ~CaseDatabase() override;
+  class TextSlots;  // text kept for one insert (case_db.cpp)
 
 #define MFX_CASE_DB_ADD_(Type) void Add(parsers::Type&& record) override;
   MFX_RECORD_TYPES(MFX_CASE_DB_ADD_)
@@ -67,6 +68,7 @@ class CaseDatabase final : public parsers::RecordSink {
   std::filesystem::path tmp_path_;
   sqlite3* db_ = nullptr;
   std::vector<sqlite3_stmt*> inserts_;  // one per kind, AllKinds() order
+  std::unique_ptr<TextSlots> slots_;    // the writer's, for the insert in progress
   std::mutex db_mu_;                    // the connection and the fields below
   Error first_error_;
   bool failed_ = false;

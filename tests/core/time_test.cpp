@@ -75,3 +75,23 @@ TEST_CASE("civil date conversion round-trips over four centuries", "[core][time]
   CHECK(FormatIsoUtc(-1) == "1969-12-31T23:59:59.999999Z");
   CHECK(FormatIsoUtc(951782400LL * 1000000) == "2000-02-29T00:00:00Z");
 }
+
+TEST_CASE("the appending forms add to what is there, as FormatIsoUtc and RawText give it",
+          "[core][time]") {
+  // The case database formats every time into reused buffers with these.
+  std::string out = "x";
+  AppendIsoUtc(out, 1710064299713835, 6);  // 2024-03-10T09:51:39.713835Z (date -u -d @1710064299)
+  CHECK(out == "x2024-03-10T09:51:39.713835Z");
+  AppendIsoUtc(out, -1500000, 6);  // 1.5 s before the epoch
+  CHECK(out == "x2024-03-10T09:51:39.713835Z1969-12-31T23:59:58.500Z");
+  out.clear();
+  const auto t = FromCocoaNanos(731757099713835226);
+  t.AppendRawText(out);
+  out += '|';
+  FromCocoaSeconds(-1.5).AppendRawText(out);
+  out += '|';
+  Timestamp none;
+  none.AppendRawText(out);
+  CHECK(out == "731757099713835226|-1.5|");
+  CHECK(t.RawText() == "731757099713835226");
+}
