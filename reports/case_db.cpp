@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/json_text.h"
 #include "reports/record_json.h"
 #include "reports/record_schema.h"
 
@@ -108,7 +109,22 @@ class BindVisitor {
     ++i_;
   }
   void operator()(std::string_view, const parsers::OptTime& v) { BindTime(st_, i_, v, slots_); }
-  // Lists as JSON text, the same text RecordJsonVisitor gives (an empty list without building it).
+  // Lists as JSON text, the same text RecordJsonVisitor gives (an empty list without building it,
+  // a list of text without nlohmann::json).
+  void operator()(std::string_view, const std::vector<std::string>& v) {
+    std::string& text = slots_.Next();
+    text += '[';
+    for (const std::string& item : v) {
+      if (text.size() > 1) text += ',';
+      if (IsValidUtf8(item)) {
+        AppendJsonString(text, item);
+      } else {
+        AppendJsonString(text, SanitizeUtf8(item));
+      }
+    }
+    text += ']';
+    BindKept(st_, i_++, text);
+  }
   template <class T>
   void operator()(std::string_view name, const std::vector<T>& v) {
     if (v.empty()) {

@@ -50,7 +50,10 @@ parsers::Message SampleMessage() {
   m.text = std::string("=cmd|' /C calc'!A0 \xEF\xBF\xBC \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x94\x91 bad:\xFF");
   m.attachments.push_back({"IMG_1.jpg", "image/jpeg", "~/Library/SMS/Attachments/ab/cd/IMG_1.jpg",
                            "MediaDomain/Library/SMS/Attachments/ab/cd/IMG_1.jpg", 1234});
-  m.chat_participants = {"+15550100", "friend@example.com"};
+  // A list of text is written by the case database without nlohmann::json: the same escapes,
+  // and invalid UTF-8 replaced, as RecordToJson gives.
+  m.chat_participants = {"+15550100", "friend@example.com",
+                         "\"quoted\" back\\slash\ttab \x01 \x1f 12345678\x7f", "bad:\xFF", ""};
   m.latitude = 48.860346;
   return m;
 }
