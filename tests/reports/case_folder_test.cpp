@@ -30,6 +30,15 @@ RegisterOptions Quiet() {
   return o;
 }
 
+// tmp/backup: a copy of the plain iOS 17 sample; tmp/CASE: a new case with it registered as E-01.
+std::unique_ptr<CaseFolder> CaseWithCopiedSample(const TempDir& tmp) {
+  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
+  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
+  REQUIRE(folder);
+  REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet()));
+  return std::move(*folder);
+}
+
 TEST_CASE("a new case writes case.json and case_created", "[reports][case]") {
   TempDir tmp;
   const auto dir = tmp / "CASE";
@@ -231,13 +240,9 @@ TEST_CASE("registering a sample backup writes a hash list sha256sum agrees with"
 TEST_CASE("a changed backup at a registered location is a mismatch and a new exhibit",
           "[reports][case]") {
   TempDir tmp;
-  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
-  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
-  REQUIRE(folder);
-  REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet()));
+  auto folder = CaseWithCopiedSample(tmp);
   testing::WriteAllText(tmp / "backup" / "Status.plist.extra", "new");
-  auto second =
-      (*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet());
+  auto second = folder->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet());
   REQUIRE(second);
   CHECK(second->id == "E-02");
   const auto events = Events(tmp / "CASE");
@@ -283,21 +288,18 @@ TEST_CASE("the re-hash runs on another thread while events are recorded, its eve
   // analyze re-hashes the files the parsers opened while it finishes the case database and
   // records `parsed`; the hash_verified / hash_mismatch event must still come after `parsed`.
   TempDir tmp;
-  testing::CopyTree(testing::LoadSample("ios17-plain").dir, tmp / "backup");
-  auto folder = CaseFolder::CreateOrOpen(tmp / "CASE", testing::TestCaseOptions());
-  REQUIRE(folder);
-  REQUIRE((*folder)->RegisterIngestedBackup(*testing::OpenPlainBackup(tmp / "backup"), Quiet()));
+  auto folder = CaseWithCopiedSample(tmp);
   testing::WriteAllText(tmp / "backup" / "Info.plist", "changed after parsing");
   auto plan =
-      (*folder)->PlanRehash("E-01", {"Manifest.db", "Info.plist", "no/such/file", "Manifest.db"});
+      folder->PlanRehash("E-01", {"Manifest.db", "Info.plist", "no/such/file", "Manifest.db"});
   REQUIRE(plan);
   CHECK(plan->todo == std::vector<std::string>{"Info.plist", "Manifest.db"});
   auto hashes =
       std::async(std::launch::async, [&] { return CaseFolder::RunRehash(*plan, Quiet()); });
-  REQUIRE((*folder)->RecordEvent("parsed", {{"evidence_id", "E-01"}}));
+  REQUIRE(folder->RecordEvent("parsed", {{"evidence_id", "E-01"}}));
   auto got = hashes.get();
   REQUIRE(got);
-  auto result = (*folder)->RecordRehash(*plan, *got, "files opened by the parsers, after parsing");
+  auto result = folder->RecordRehash(*plan, *got, "files opened by the parsers, after parsing");
   REQUIRE(result);
   CHECK(result->checked == 2);
   CHECK(result->mismatched == std::vector<std::string>{"Info.plist"});
@@ -308,7 +310,7 @@ TEST_CASE("the re-hash runs on another thread while events are recorded, its eve
   CHECK(events.back()["event"] == "hash_mismatch");
   CHECK(events.back()["seq"] == result->event_seq);
   CHECK(events.back()["detail"]["files_asked"] == 4);
-  CHECK_FALSE((*folder)->PlanRehash("E-07"));
+  CHECK_FALSE(folder->PlanRehash("E-07"));
 }
 
 TEST_CASE("a backup inside the case (or containing it) is refused", "[reports][case]") {
