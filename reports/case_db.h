@@ -78,8 +78,9 @@ class CaseDatabase final : public parsers::RecordSink {
   std::condition_variable ready_, room_, idle_;
   std::vector<AnyRecord> pending_;
   // Records already inserted, left for the next Add() to destroy on its parser's thread: the
-  // writer is the parse phase's busiest thread, and glibc frees memory faster on the thread that
-  // allocated it (freeing the records was a tenth of the writer's time).
+  // writer is the parse phase's busiest thread (freeing the records was a tenth of its time), and
+  // glibc frees faster on the thread that allocated the memory, which here is often the case (a
+  // batch holds the records of every parser thread).
   std::vector<AnyRecord> spent_;
   std::vector<AnyRecord> spare_;  // an emptied batch's buffer, handed back for the next one
   bool writing_ = false;  // the writer holds a batch taken from pending_
