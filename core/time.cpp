@@ -171,7 +171,13 @@ void AppendIsoUtc(std::string& out, int64_t unix_micros, int max_fraction_digits
 }
 
 std::string Timestamp::ToIsoUtc() const {
-  return unix_micros ? FormatIsoUtc(*unix_micros, max_fraction_digits) : std::string();
+  std::string out;
+  AppendIsoUtc(out);
+  return out;
+}
+
+void Timestamp::AppendIsoUtc(std::string& out) const {
+  if (unix_micros) core::AppendIsoUtc(out, *unix_micros, max_fraction_digits);
 }
 
 std::string Timestamp::RawText() const {

@@ -38,6 +38,7 @@ struct Timestamp {
   bool has_instant() const { return unix_micros.has_value(); }
   // ISO 8601 UTC with 'Z', or "" without an instant.
   std::string ToIsoUtc() const;
+  void AppendIsoUtc(std::string& out) const;  // ToIsoUtc() appended to `out`
   // The raw value as text ("606704455800776064", "670009446.123"), for exports and reports.
   std::string RawText() const;
   void AppendRawText(std::string& out) const;  // RawText() appended to `out`

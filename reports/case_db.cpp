@@ -63,7 +63,7 @@ void BindKept(sqlite3_stmt* st, int i, std::string_view s) {
 void BindTime(sqlite3_stmt* st, int& i, const parsers::OptTime& t, TextSlots& slots) {
   if (t && t->has_instant()) {
     std::string& iso = slots.Next();
-    core::AppendIsoUtc(iso, *t->unix_micros, t->max_fraction_digits);
+    t->AppendIsoUtc(iso);
     BindKept(st, i, iso);
     sqlite3_bind_int64(st, i + 1, *t->unix_micros);
   } else {

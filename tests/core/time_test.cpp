@@ -88,10 +88,12 @@ TEST_CASE("the appending forms add to what is there, as FormatIsoUtc and RawText
   const auto t = FromCocoaNanos(731757099713835226);
   t.AppendRawText(out);
   out += '|';
+  t.AppendIsoUtc(out);
+  out += '|';
   FromCocoaSeconds(-1.5).AppendRawText(out);
   out += '|';
   Timestamp none;
   none.AppendRawText(out);
-  CHECK(out == "731757099713835226|-1.5|");
+  CHECK(out == "731757099713835226|2024-03-10T09:51:39.713835Z|-1.5|");
   CHECK(t.RawText() == "731757099713835226");
 }
