@@ -16,6 +16,7 @@
 #include "mfx/version.h"
 #include "parsers/runner.h"
 #include "reports/case_db.h"
+#include "reports/case_files.h"
 
 namespace mfx::cli {
 namespace {
@@ -210,8 +211,14 @@ int AnalyzeCommand(const std::vector<std::string>& args) {
                              {"counts", run.counts}, {"inputs", inputs}, {"corrupt_rows", corrupt},
                              {"unsupported", unsupported}, {"error", run.error}});
   }
+  const auto db_stamp = reports::StampHash(db_path, {});
   auto db_hash = core::HashFileHex(db_path);
   if (!db_hash) return Report(db_hash.error());
+  // The outputs list artifacts.sqlite with this hash while the file keeps its size and mtime.
+  if (auto after = reports::StampHash(db_path, *db_hash);
+      db_stamp && after && reports::SameState(*db_stamp, *after)) {
+    output_options->known_hashes["artifacts.sqlite"] = std::move(*after);
+  }
   auto ev = c.RecordEvent("parsed", {{"evidence_id", item->id},
                                      {"hashes", json::array({{{"alg", "SHA-256"}, {"of", "artifacts.sqlite"}, {"value", *db_hash}}})},
                                      {"detail", {{"parsers", parsed_detail}}}});

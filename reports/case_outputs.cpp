@@ -47,15 +47,21 @@ Result<OutputResult> WriteOutputsAndSeal(CaseFolder& folder, const OutputOptions
   }
   nlohmann::json outputs = nlohmann::json::array();
   SealOptions seal;
-  // `written_sha256`: the hash the writer took of the `written_bytes` it wrote (else the file is
-  // read). Either way the seal reuses the hash while the file keeps its size and mtime.
+  // `written_sha256`: the hash the writer took of the `written_bytes` it wrote (else the caller's
+  // known hash while the file keeps its size and mtime, else the file is read). Either way the
+  // seal reuses the hash while the file keeps its size and mtime.
   auto add_output = [&](const std::string& rel, const std::string& written_sha256 = {},
                         uint64_t written_bytes = 0) -> Status {
     std::string sha = written_sha256;
     std::optional<KnownHash> before;
     if (sha.empty()) {
       before = StampHash(folder.Path(rel), {});
-      MFX_ASSIGN_OR_RETURN(sha, core::HashFileHex(folder.Path(rel)));
+      const auto known = options.known_hashes.find(rel);
+      if (before && known != options.known_hashes.end() && SameState(*before, known->second)) {
+        sha = known->second.sha256;
+      } else {
+        MFX_ASSIGN_OR_RETURN(sha, core::HashFileHex(folder.Path(rel)));
+      }
     }
     outputs.push_back({{"path", rel}, {"sha256", sha}});
     std::optional<KnownHash> known = StampHash(folder.Path(rel), sha);

@@ -10,6 +10,7 @@
 // Reports are generated from the case database alone; evidence is not opened here.
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -31,6 +32,11 @@ struct OutputOptions {
   std::set<std::string> formats;  // empty = every format
   std::optional<SigningKey> signing;
   std::string report_id;          // "" = SealCase's default
+  // Hashes the caller already took of case files (case-relative path → hash with the size and
+  // mtime the file had then), used while both still match instead of reading the file again:
+  // analyze hashes artifacts.sqlite for its `parsed` event just before (209 MB, 0.15 s, for a
+  // 470k-record case).
+  std::map<std::string, KnownHash> known_hashes;
 };
 
 struct OutputResult {

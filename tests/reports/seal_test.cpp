@@ -7,8 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/case_outputs.h"
 #include "reports/seal.h"
 #include "tests/reports/case_fixtures.h"
+#include "tests/reports/report_model_fixtures.h"
 
 namespace mfx::reports {
 namespace {
@@ -422,6 +424,44 @@ TEST_CASE("the seal reuses a hash taken as a file was written only while its siz
   REQUIRE(SealCase(*folder, o));
   CHECK(listed() == Sha256Of(file));
   CHECK(listed() != real);
+}
+
+TEST_CASE(
+    "the outputs reuse the caller's hash of the case database only while its size and mtime match",
+    "[reports][seal]") {
+  TempDir tmp;
+  testing::SyntheticOptions so;
+  so.messages = 20;
+  testing::SyntheticCase c = testing::MakeSyntheticCase(tmp / "CASE", so);
+  const fs::path db = c.db();
+  const std::string real = Sha256Of(db);
+  // A stand-in value, so that the outputs show which of the two was used.
+  const std::string stand_in(64, 'b');
+  auto listed = [&] {
+    std::string sha;
+    for (const json& e : Events(c.case_dir)) {
+      if (e["event"] != "report_generated") continue;
+      for (const json& o : e["detail"]["outputs"]) {
+        if (o["path"] == "artifacts.sqlite") sha = o["sha256"];
+      }
+    }
+    return sha;  // the last report_generated event's
+  };
+  OutputOptions o;
+  o.formats = {"jsonl"};
+  o.known_hashes["artifacts.sqlite"] = *StampHash(db, stand_in);
+  REQUIRE(WriteOutputsAndSeal(*c.folder, o));
+  CHECK(listed() == stand_in);  // unchanged since the caller hashed it: not read again
+
+  // Same size, other mtime: read again.
+  fs::last_write_time(db, fs::last_write_time(db) - std::chrono::seconds(5));
+  REQUIRE(WriteOutputsAndSeal(*c.folder, o));
+  CHECK(listed() == real);
+
+  // No known hash: read.
+  o.known_hashes.clear();
+  REQUIRE(WriteOutputsAndSeal(*c.folder, o));
+  CHECK(listed() == real);
 }
 
 }  // namespace
