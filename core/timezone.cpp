@@ -1,5 +1,6 @@
 #include "core/timezone.h"
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -253,24 +254,44 @@ std::string TimeZone::AbbreviationAt(int64_t t) const {
   return footer ? FooterType(t).abbr : types_[i].abbr;
 }
 
-std::string FormatOffset(int32_t off) {
-  char buf[16];
-  const char sign = off < 0 ? '-' : '+';
-  const int32_t a = off < 0 ? -off : off;
+void AppendOffset(std::string& out, int32_t off) {
+  // By hand, not snprintf: this runs for every local time the exports write.
+  const int64_t a = off < 0 ? -int64_t{off} : int64_t{off};
+  auto two = [&](int64_t v) {
+    if (v < 10) out += '0';
+    char digits[24];
+    const auto r = std::to_chars(digits, digits + sizeof digits, v);
+    out.append(digits, r.ptr);
+  };
+  out += off < 0 ? '-' : '+';
+  two(a / 3600);
+  out += ':';
+  two(a / 60 % 60);
   if (a % 60 != 0) {
-    std::snprintf(buf, sizeof(buf), "%c%02d:%02d:%02d", sign, a / 3600, a / 60 % 60, a % 60);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%c%02d:%02d", sign, a / 3600, a / 60 % 60);
+    out += ':';
+    two(a % 60);
   }
-  return buf;
+}
+
+std::string FormatOffset(int32_t off) {
+  std::string out;
+  AppendOffset(out, off);
+  return out;
+}
+
+void TimeZone::AppendIsoLocal(std::string& out, int64_t unix_micros,
+                              int max_fraction_digits) const {
+  const int64_t secs = unix_micros / 1000000 - (unix_micros % 1000000 < 0 ? 1 : 0);
+  const int32_t off = OffsetAt(secs);
+  AppendIsoUtc(out, unix_micros + int64_t{off} * 1000000, max_fraction_digits);
+  out.pop_back();  // the 'Z'
+  AppendOffset(out, off);
 }
 
 std::string TimeZone::FormatIsoLocal(int64_t unix_micros, int max_fraction_digits) const {
-  const int64_t secs = unix_micros / 1000000 - (unix_micros % 1000000 < 0 ? 1 : 0);
-  const int32_t off = OffsetAt(secs);
-  std::string iso = FormatIsoUtc(unix_micros + int64_t{off} * 1000000, max_fraction_digits);
-  iso.pop_back();  // the 'Z'
-  return iso + FormatOffset(off);
+  std::string out;
+  AppendIsoLocal(out, unix_micros, max_fraction_digits);
+  return out;
 }
 
 std::string TimeZone::FormatLocal(int64_t unix_micros, int max_fraction_digits) const {

@@ -32,6 +32,9 @@ class TimeZone {
   std::string FormatLocal(int64_t unix_micros, int max_fraction_digits = 6) const;
   // ISO 8601 with offset: "2026-03-14T10:26:53.589+01:00".
   std::string FormatIsoLocal(int64_t unix_micros, int max_fraction_digits = 6) const;
+  // FormatIsoLocal() appended to `out`, without a temporary string (the exports call it for
+  // every timestamp: 1.5M times for a 470k-record case).
+  void AppendIsoLocal(std::string& out, int64_t unix_micros, int max_fraction_digits = 6) const;
 
   // The tzdata version (/usr/share/zoneinfo/tzdata.zi "# version 2024a"), "" when unknown.
   static std::string TzdataVersion(const std::string& zoneinfo_dir = "/usr/share/zoneinfo");
@@ -53,7 +56,10 @@ class TimeZone {
   Type FooterType(int64_t t) const;
 };
 
-// Parses the "±HH:MM" suffix for an offset in seconds.
+// The "±HH:MM" suffix for an offset in seconds ("±HH:MM:SS" when it has seconds, as local mean
+// times do).
 std::string FormatOffset(int32_t offset_seconds);
+// FormatOffset() appended to `out`.
+void AppendOffset(std::string& out, int32_t offset_seconds);
 
 }  // namespace mfx::core

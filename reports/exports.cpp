@@ -181,10 +181,10 @@ bool IsFloating(const Statement& st, int floating_col) {
 
 void AppendLocalTime(std::string& out, int64_t us, bool floating, const core::TimeZone& zone) {
   if (floating) {
-    const std::string iso = core::FormatIsoUtc(us);
-    out.append(iso, 0, iso.size() - 1);  // without the Z
+    core::AppendIsoUtc(out, us);
+    out.pop_back();  // the Z
   } else {
-    out += zone.FormatIsoLocal(us);
+    zone.AppendIsoLocal(out, us);
   }
 }
 

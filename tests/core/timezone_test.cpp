@@ -49,6 +49,39 @@ TEST_CASE("local formatting with an explicit offset", "[core][timezone]") {
   CHECK(k->FormatIsoLocal(1767225600LL * 1000000) == "2026-01-01T05:30:00+05:30");
 }
 
+TEST_CASE("offsets with seconds and west of UTC; the appending form", "[core][timezone]") {
+  // GNU date: TZ=… date -d @T "+%Y-%m-%dT%H:%M:%S %::z".
+  struct Case {
+    const char* zone;
+    int64_t t;
+    const char* iso;
+  };
+  const Case cases[] = {
+      {"Europe/Amsterdam", -2000000000, "1906-08-16T20:46:12+00:19:32"},  // local mean time
+      {"Africa/Monrovia", -1000000000, "1938-04-24T21:28:50-00:44:30"},
+      {"Europe/Dublin", -1800000000, "1912-12-17T15:34:39-00:25:21"},
+      {"America/St_Johns", 1767225600, "2025-12-31T20:30:00-03:30"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.zone << " @ " << c.t);
+    auto z = TimeZone::Load(c.zone);
+    REQUIRE(z);
+    CHECK(z->FormatIsoLocal(c.t * 1000000) == c.iso);
+    std::string out = "kept,";
+    z->AppendIsoLocal(out, c.t * 1000000 + 250000);
+    std::string expected = std::string("kept,") + c.iso;
+    expected.insert(5 + 19, ".250");  // whole milliseconds: three digits, as FormatIsoUtc
+    CHECK(out == expected);
+  }
+  CHECK(FormatOffset(0) == "+00:00");
+  CHECK(FormatOffset(-(3 * 3600 + 1800)) == "-03:30");
+  CHECK(FormatOffset(14 * 3600) == "+14:00");
+  CHECK(FormatOffset(-(44 * 60 + 30)) == "-00:44:30");
+  std::string out = "x";
+  AppendOffset(out, 5 * 3600 + 45 * 60);
+  CHECK(out == "x+05:45");
+}
+
 TEST_CASE("unknown or hostile zone names are refused", "[core][timezone]") {
   CHECK(TimeZone::Load("Mars/Olympus").error().code == mfx::ErrorCode::kNotFound);
   CHECK_FALSE(TimeZone::Load("../../etc/passwd"));
