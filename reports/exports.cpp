@@ -168,6 +168,38 @@ std::string ListCell(const OrderedJson& v) {
   return out;
 }
 
+// A list of plain strings in the form the case database writes it — ["a","b"]: no escapes, no
+// control characters, no spaces, valid UTF-8 — is already its own compact JSON, as nlohmann would
+// dump it; its CSV cell is its items joined with "; " (ListCell). Appends both and returns true;
+// returns false, appending nothing, for anything else (escapes, objects, numbers, other spacing),
+// which goes through nlohmann as before. Every message of a case has a participants list:
+// parsing and dumping each one cost the per-kind export a tree of allocations per row.
+bool AppendPlainStringList(std::string_view text, std::string& json, std::string& cell) {
+  if (text.size() < 2 || text.front() != '[' || text.back() != ']') return false;
+  for (const char c : text) {
+    if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+  }
+  if (!IsValidUtf8(text)) return false;
+  cell.clear();
+  size_t i = 1;
+  bool first = true;
+  while (i < text.size() - 1) {
+    if (!first) {
+      if (text[i] != ',') return false;
+      ++i;
+    }
+    if (i >= text.size() - 1 || text[i] != '"') return false;
+    const size_t close = text.find('"', i + 1);
+    if (close == std::string_view::npos || close >= text.size() - 1) return false;
+    if (!cell.empty()) cell += "; ";  // as ListCell: no separator after leading empty items
+    cell.append(text.substr(i + 1, close - i - 1));
+    first = false;
+    i = close + 1;
+  }
+  json += text;
+  return true;
+}
+
 // A kind with a boolean "floating" field (calendar events whose start_tz is "_float") stores its
 // start and end as wall-clock times written as if they were UTC: the event happens at that clock
 // time wherever the device is, so those two are never moved into the display zone. Their local
@@ -302,6 +334,8 @@ class RowWriter {
           const std::string_view text = st_.IsNull(c) ? std::string_view("[]") : st_.Text(c);
           if (text == "[]") {
             json += "[]";
+          } else if (AppendPlainStringList(text, json, cell_)) {
+            AppendCsvCell(csv, cell_);
           } else {
             const OrderedJson v = OrderedJson::parse(text, nullptr, false);
             json += v.dump();
@@ -393,7 +427,7 @@ class RowWriter {
       deleted_ = -1, parser_ = -1, floating_ = -1;
   TimeCols time_;
   std::vector<Field> fields_;
-  std::string raw_, scratch_;
+  std::string raw_, scratch_, cell_;
 };
 
 // SQL for the timeline's message column, per kind (coalesce keeps NULLs out of the text).

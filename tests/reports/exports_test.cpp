@@ -1,5 +1,6 @@
 // The case database and the exports: records written through CaseDatabase and read back by
 // WriteExports must equal RecordToJson of the same records (two independent code paths).
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -138,6 +139,62 @@ TEST_CASE("case database → exports equals RecordToJson", "[reports][exports]")
   REQUIRE(mode);
   REQUIRE(mode->Step().value());
   CHECK(mode->Text(0) == "delete");  // not WAL: opens from read-only media
+}
+
+TEST_CASE("lists of plain strings: JSON as RecordToJson, CSV cell the items joined with '; '",
+          "[reports][exports]") {
+  // Lists without escapes take a shorter way than the others (no JSON parse); both must agree
+  // with RecordToJson and with each other.
+  TempDir tmp;
+  const auto db_path = tmp / "artifacts.sqlite";
+  auto db = CaseDatabase::Create(db_path);
+  REQUIRE(db);
+  const std::vector<std::vector<std::string>> lists = {
+      {"", "a, b", "[x]", "\xC3\xA9 \xF0\x9F\x94\x91"},  // leading empty item: no separator for it
+      {"+15550100", "", "z"},                            // empty item inside: "; ; "
+      {"\"q\"", "plain"},                                // an escape: the nlohmann way
+      {""},
+  };
+  // The cells by hand: ListCell joins with "; " once the cell is non-empty; CSV quotes cells
+  // with a comma or a quote, and puts ' before one that starts like a formula (+).
+  const std::vector<std::string> cells = {"\"a, b; [x]; \xC3\xA9 \xF0\x9F\x94\x91\"",
+                                          "'+15550100; ; z", "\"\"\"q\"\"; plain\"", ""};
+  std::vector<std::string> expected;
+  for (size_t i = 0; i < lists.size(); ++i) {
+    auto m = SampleMessage();
+    m.chat = "c" + std::to_string(i);
+    m.chat_participants = lists[i];
+    std::get<int64_t>(m.source.rowid) = static_cast<int64_t>(i + 1);
+    expected.push_back(RecordToJson(m).dump());
+    (*db)->Add(std::move(m));
+  }
+  REQUIRE((*db)->Finish());
+  REQUIRE(WriteExports(db_path, tmp / "exports", core::TimeZone::Utc()));
+  CHECK(Lines(tmp / "exports/messages.jsonl") == expected);
+  const auto csv = Lines(tmp / "exports/messages.csv");
+  REQUIRE(csv.size() == 1 + lists.size());
+  const auto header = csv[0];
+  // chat_participants comes after chat_name; count the cells before it in the header.
+  const size_t column = static_cast<size_t>(std::count(
+      header.begin(),
+      header.begin() + static_cast<std::ptrdiff_t>(header.find(",chat_participants,")) + 1, ','));
+  for (size_t i = 0; i < lists.size(); ++i) {
+    INFO(i);
+    // The cell after the `column`-th comma that lies outside quotes.
+    const std::string& line = csv[1 + i];
+    size_t commas = 0, start = 0;
+    bool quoted = false;
+    for (size_t k = 0; k < line.size(); ++k) {
+      if (line[k] == '"') quoted = !quoted;
+      if (line[k] == ',' && !quoted && ++commas == column) {
+        start = k + 1;
+        break;
+      }
+    }
+    REQUIRE(commas == column);
+    INFO(line.substr(start, cells[i].size() + 8));
+    CHECK(line.compare(start, cells[i].size() + 1, cells[i] + ",") == 0);
+  }
 }
 
 TEST_CASE("exports do not depend on how two parsers' records interleaved", "[reports][exports]") {
