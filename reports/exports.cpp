@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -99,6 +100,13 @@ std::string_view CleanText(const Statement& st, int i, std::string& scratch) {
   return scratch;
 }
 
+// The decimal digits of `v`, as std::to_string writes them, without a temporary string.
+void AppendInteger(std::string& out, int64_t v) {
+  char digits[24];
+  const auto r = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, r.ptr);
+}
+
 void AppendKey(std::string& out, std::string_view name) {
   AppendJsonString(out, name);
   out += ':';
@@ -107,15 +115,43 @@ void AppendKey(std::string& out, std::string_view name) {
 // A REAL as nlohmann writes it (shortest round-trip digits, "1.0" for whole values).
 std::string RealText(double v) { return OrderedJson(v).dump(); }
 
+// [+-]digits[.digits][e[+-]digits], or [+-].digits…: text that strtod reads to its end (it
+// also reads other forms, such as inf or hex, which the caller leaves to strtod).
+bool IsDecimalNumber(std::string_view v) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+  size_t mantissa = digits();
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+    ++i;
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == v.size();
+}
+
 void AppendCsvCell(std::string& out, std::string_view v) {
   bool formula = false;
   if (!v.empty() &&
       (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
-    // A plain number like -12.5 is data, not a formula.
-    const std::string s(v);
-    char* end = nullptr;
-    std::strtod(s.c_str(), &end);
-    formula = end == nullptr || *end != '\0';
+    // A plain number like -12.5 is data, not a formula: what strtod reads to the end. The
+    // common forms (a phone number +15550100, -12.5, 1e5) are recognised here without it.
+    formula = !IsDecimalNumber(v);
+    if (formula) {
+      const std::string s(v);
+      char* end = nullptr;
+      std::strtod(s.c_str(), &end);
+      formula = end == nullptr || *end != '\0';
+    }
   }
   // One pass over the bytes (string_view::find_first_of calls memchr on the set once per byte).
   bool quote = false;
@@ -770,7 +806,7 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
   }
 
   BackgroundWriter writer({&tj, &tc});
-  std::string json, csv, scratch;
+  std::string json, csv, scratch, iso;  // iso: reused, no allocation per row
   const Statement* current = nullptr;
   // A text column as `"key":value` in JSON and as the next cell of the CSV line.
   auto both = [&](const char* key, int c) {
@@ -788,7 +824,8 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
         current, cursor.Seek(static_cast<int64_t>((key.order >> kOrderColumnBits) & kIdMask)));
     const Statement& st = *current;
     const int64_t us = st.Int(0);
-    const std::string iso = core::FormatIsoUtc(us);
+    iso.clear();
+    core::AppendIsoUtc(iso, us);
     const std::string record_id = std::to_string(line_of(key.order));
     json += "{\"datetime\":";
     AppendJsonString(json, iso);
@@ -802,7 +839,7 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     csv += "+00:00,";
     AppendCsvCell(csv, CleanText(st, 2, scratch));
     csv += ',';
-    csv += std::to_string(us);
+    AppendInteger(csv, us);
     csv += ',';
     AppendLocalTime(csv, us, IsFloating(st, 14), zone);
     both(",\"kind\":", 1);

@@ -304,6 +304,19 @@ TEST_CASE("CSV cells", "[reports][exports]") {
   CHECK(CsvCell("-12.5") == "-12.5");
   CHECK(CsvCell("+15550100") == "+15550100");
   CHECK(CsvCell("+1 (555) 0100") == "'+1 (555) 0100");
+  // A number is what strtod(3) reads to the end, in its short forms and its others.
+  CHECK(CsvCell("-1e5") == "-1e5");
+  CHECK(CsvCell("+.5") == "+.5");
+  CHECK(CsvCell("-7.") == "-7.");
+  CHECK(CsvCell("-inf") == "-inf");
+  CHECK(CsvCell("+0x1A") == "+0x1A");
+  CHECK(CsvCell("\t5") == "\t5");  // strtod skips leading white space
+  CHECK(CsvCell("-") == "'-");
+  CHECK(CsvCell("+") == "'+");
+  CHECK(CsvCell("-.") == "'-.");
+  CHECK(CsvCell("-1e") == "'-1e");
+  CHECK(CsvCell("-1.5e-3x") == "'-1.5e-3x");
+  CHECK(CsvCell("+1-2") == "'+1-2");
 }
 
 // The timeline's order is (time, kind, parser, record, column), whatever order the records reached
