@@ -153,13 +153,19 @@ void AppendCsvCell(std::string& out, std::string_view v) {
       formula = end == nullptr || *end != '\0';
     }
   }
-  // One pass over the bytes (string_view::find_first_of calls memchr on the set once per byte).
+  // One pass over the bytes, eight at a time (string_view::find_first_of calls memchr on the
+  // set once per byte); messages' texts pass here once per export and timeline row.
   bool quote = false;
-  for (const char c : v) {
-    if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-      quote = true;
-      break;
-    }
+  size_t i = 0;
+  for (; !quote && v.size() - i >= 8; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, v.data() + i, 8);
+    quote =
+        WordHasByte(w, ',') || WordHasByte(w, '"') || WordHasByte(w, '\r') || WordHasByte(w, '\n');
+  }
+  for (; !quote && i < v.size(); ++i) {
+    const char c = v[i];
+    quote = c == ',' || c == '"' || c == '\r' || c == '\n';
   }
   if (!quote) {
     if (formula) out += '\'';
@@ -169,11 +175,10 @@ void AppendCsvCell(std::string& out, std::string_view v) {
   out += '"';
   if (formula) out += '\'';
   size_t run = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] != '"') continue;
-    out.append(v, run, i + 1 - run);
+  for (size_t q = v.find('"'); q != std::string_view::npos; q = v.find('"', run)) {
+    out.append(v, run, q + 1 - run);
     out += '"';
-    run = i + 1;
+    run = q + 1;
   }
   out.append(v, run, std::string_view::npos);
   out += '"';

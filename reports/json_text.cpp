@@ -11,10 +11,7 @@ namespace {
 // "has a byte less than n" and "has a zero byte" word tricks, exact as yes/no answers.
 bool NeedsJsonEscape(uint64_t w) {
   constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  const uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-  return (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
-          ((backslash - kOnes) & ~backslash)) &
-         kHigh;
+  return ((w - kOnes * 0x20) & ~w & kHigh) != 0 || WordHasByte(w, '"') || WordHasByte(w, '\\');
 }
 
 }  // namespace

@@ -304,6 +304,13 @@ TEST_CASE("CSV cells", "[reports][exports]") {
   CHECK(CsvCell("-12.5") == "-12.5");
   CHECK(CsvCell("+15550100") == "+15550100");
   CHECK(CsvCell("+1 (555) 0100") == "'+1 (555) 0100");
+  // Longer cells are scanned eight bytes at a time: a character to quote in a later word, in the
+  // tail after the last whole word, or nowhere.
+  CHECK(CsvCell("0123456789abc,def") == "\"0123456789abc,def\"");
+  CHECK(CsvCell("012345678\rend") == "\"012345678\rend\"");
+  CHECK(CsvCell("01234567890123456\"") == "\"01234567890123456\"\"\"");
+  CHECK(CsvCell("\"\"0123456789\"x\"") == "\"\"\"\"\"0123456789\"\"x\"\"\"");
+  CHECK(CsvCell("0123456789abcdef\xC3\xA9ghij") == "0123456789abcdef\xC3\xA9ghij");
   // A number is what strtod(3) reads to the end, in its short forms and its others.
   CHECK(CsvCell("-1e5") == "-1e5");
   CHECK(CsvCell("+.5") == "+.5");
