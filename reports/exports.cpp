@@ -210,7 +210,8 @@ std::string ListCell(const OrderedJson& v) {
 }
 
 // A list of plain strings in the form the case database writes it — ["a","b"]: no escapes, no
-// control characters, no spaces, valid UTF-8 — is already its own compact JSON, as nlohmann would
+// control characters, nothing between the items but commas, valid UTF-8 — is already its own
+// compact JSON, as nlohmann would
 // dump it; its CSV cell is its items joined with "; " (ListCell). Appends both and returns true;
 // returns false, appending nothing, for anything else (escapes, objects, numbers, other spacing),
 // which goes through nlohmann as before. Every message of a case has a participants list:
@@ -644,8 +645,8 @@ constexpr int kOrderIdBits = 42, kOrderColumnBits = 8, kOrderParserBits = 8, kOr
 // when the id asked for is the one after the current row's, the cursor steps to it instead of
 // seeking from the root of the B-tree; otherwise it seeks. A step computes the whole row, so a
 // step that lands short of the id is wasted: stepping up to 8 rows ahead cost the benchmark
-// case's timeline 1.8M steps besides 314k seeks for its 850k rows, and 3.3 s of CPU; one step
-// when it was not known to land, 2.7 s.
+// case's timeline 1.8M steps besides 314k seeks for its 850k rows, and 3.3–4.1 s of CPU against
+// 2.7–3.3 s now.
 class RowCursor {
  public:
   RowCursor(Statement st, const std::vector<int64_t>& ids) : st_(std::move(st)), ids_(ids) {}
