@@ -211,11 +211,11 @@ std::string ListCell(const OrderedJson& v) {
 
 // A list of plain strings in the form the case database writes it — ["a","b"]: no escapes, no
 // control characters, nothing between the items but commas, valid UTF-8 — is already its own
-// compact JSON, as nlohmann would
-// dump it; its CSV cell is its items joined with "; " (ListCell). Appends both and returns true;
-// returns false, appending nothing, for anything else (escapes, objects, numbers, other spacing),
-// which goes through nlohmann as before. Every message of a case has a participants list:
-// parsing and dumping each one cost the per-kind export a tree of allocations per row.
+// compact JSON, as nlohmann would dump it; its CSV cell is its items joined with "; " (ListCell).
+// Appends both and returns true; returns false, appending nothing, for anything else (escapes,
+// objects, numbers, other spacing), which goes through nlohmann as before. Every message of a case
+// has a participants list: parsing and dumping each one cost the per-kind export a tree of
+// allocations per row.
 bool AppendPlainStringList(std::string_view text, std::string& json, std::string& cell) {
   if (text.size() < 2 || text.front() != '[' || text.back() != ']') return false;
   for (const char c : text) {
