@@ -734,9 +734,16 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     }
   }
   // One scan of a kind's table gives the keys of all its timestamp columns (a scan per column
-  // read the 103 MB messages table of the benchmark case five times).
+  // read the 103 MB messages table of the benchmark case five times), and the order of its
+  // export file.
+  //
+  // record_id: the record's line in exports/<kind>.jsonl (its row in <kind>.csv), counted from 1.
+  // Those files list a kind in (parser, id) order. The case database's own id is not used: it
+  // numbers records as they arrive from the parser threads side by side, so it differs from run
+  // to run, and the timeline would hash differently each time.
   std::vector<TimelineKey> sorted;
   std::vector<std::vector<int64_t>> stream_ids(streams.size());  // rising: the scan is in id order
+  std::vector<std::vector<uint64_t>> export_order(kind_names.size());  // (parser rank, id) packed
   for (size_t first = 0; first < streams.size();) {
     size_t end = first;
     std::string sql = "SELECT id, parser";
@@ -747,8 +754,9 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     MFX_ASSIGN_OR_RETURN(auto keys, db->Prepare(sql));
     const uint64_t kind_bits = uint64_t{kind_rank[stream_kind[first]]}
                                << (kOrderParserBits + kOrderIdBits + kOrderColumnBits);
+    auto& order = export_order[kind_rank[stream_kind[first]]];
     std::string last_parser;
-    uint64_t parser_bits = 0;
+    uint64_t parser_rank = 0;
     for (;;) {
       MFX_ASSIGN_OR_RETURN(bool row, keys.Step());
       if (!row) break;
@@ -759,7 +767,7 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
           return Fail(ErrorCode::kInternal,
                       "timeline export: parser '" + std::string(p) + "' appeared while reading");
         }
-        parser_bits = uint64_t(it - parsers.begin()) << (kOrderIdBits + kOrderColumnBits);
+        parser_rank = uint64_t(it - parsers.begin());
         last_parser.assign(p);
       }
       const int64_t id = keys.Int(0);
@@ -767,8 +775,9 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
         return Fail(ErrorCode::kInternal,
                     "timeline export: record id " + std::to_string(id) + " out of range");
       }
-      const uint64_t row_bits =
-          kind_bits | parser_bits | (static_cast<uint64_t>(id) << kOrderColumnBits);
+      order.push_back((parser_rank << kOrderIdBits) | static_cast<uint64_t>(id));
+      const uint64_t row_bits = kind_bits | (parser_rank << (kOrderIdBits + kOrderColumnBits)) |
+                                (static_cast<uint64_t>(id) << kOrderColumnBits);
       for (size_t i = first; i < end; ++i) {
         const int c = static_cast<int>(2 + i - first);
         if (keys.IsNull(c)) continue;
@@ -779,24 +788,7 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     first = end;
   }
   std::sort(sorted.begin(), sorted.end());
-
-  // record_id: the record's line in exports/<kind>.jsonl (its row in <kind>.csv), counted from 1.
-  // Those files list a kind in (parser, id) order. The case database's own id is not used: it
-  // numbers records as they arrive from the parser threads side by side, so it differs from run
-  // to run, and the timeline would hash differently each time.
-  std::vector<std::vector<uint64_t>> export_order(kind_names.size());  // (parser rank, id) packed
-  for (size_t i = 0; i < kind_names.size(); ++i) {
-    MFX_ASSIGN_OR_RETURN(auto st,
-                         db->Prepare("SELECT parser, id FROM \"" + kind_names[i] + "\""));
-    auto& keys = export_order[kind_rank[i]];
-    for (;;) {
-      MFX_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      const auto it = std::lower_bound(parsers.begin(), parsers.end(), st.Text(0));
-      keys.push_back((uint64_t(it - parsers.begin()) << kOrderIdBits) | uint64_t(st.Int(1)));
-    }
-    std::sort(keys.begin(), keys.end());
-  }
+  for (auto& order : export_order) std::sort(order.begin(), order.end());
   auto line_of = [&](uint64_t order) {
     const auto& keys = export_order[order >> (kOrderParserBits + kOrderIdBits + kOrderColumnBits)];
     const uint64_t key = (order >> kOrderColumnBits) &
