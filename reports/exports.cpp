@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -631,52 +632,65 @@ struct TimelineStream {
 // cursors mostly step forward (RowCursor).
 struct TimelineKey {
   int64_t us;
-  // kind rank (6 bits) | parser rank (8) | id (42) | stream's column index (8), so that comparing
-  // (us, order) compares (time, kind, parser, id, column). Ranks follow byte order of the names,
-  // as SQLite's ORDER BY kind, parser did.
+  // kind rank (6 bits) | parser rank (8) | row (42) | stream's column index (8), so that comparing
+  // (us, order) compares (time, kind, parser, id, column): a row is the record's place in its
+  // kind's table in id order, which follows the id and, unlike the id, indexes arrays without a
+  // search. Ranks follow byte order of the names, as SQLite's ORDER BY kind, parser did.
   uint64_t order;
   bool operator<(const TimelineKey& o) const { return us != o.us ? us < o.us : order < o.order; }
 };
-constexpr int kOrderIdBits = 42, kOrderColumnBits = 8, kOrderParserBits = 8, kOrderKindBits = 6;
+constexpr int kOrderRowBits = 42, kOrderColumnBits = 8, kOrderParserBits = 8, kOrderKindBits = 6;
 
-// One stream's rows by id, from a statement "… WHERE id >= ?1 AND <column> IS NOT NULL ORDER BY id"
-// whose column 3 is the id; `ids` are the stream's ids in rising order (its rows). Most streams
-// are asked for ids in rising order (messages, calls and visits are numbered in time order), so
-// when the id asked for is the one after the current row's, the cursor steps to it instead of
-// seeking from the root of the B-tree; otherwise it seeks. A step computes the whole row, so a
-// step that lands short of the id is wasted: stepping up to 8 rows ahead cost the benchmark
-// case's timeline 1.8M steps besides 314k seeks for its 850k rows, and 3.3–4.1 s of CPU against
-// 2.7–3.3 s now.
+// One kind's rows (see TimelineKey), as the key scan found them.
+struct KindRows {
+  std::vector<int64_t> ids;     // the case database id of each row, rising
+  std::vector<uint32_t> lines;  // each row's line in exports/<kind>.jsonl, from 1
+};
+
+// One stream's rows, from a statement "… WHERE id >= ?1 AND <column> IS NOT NULL ORDER BY id"
+// whose column 3 is the id. Most streams are asked for rows in rising order (messages, calls and
+// visits are numbered in time order), so when the row asked for is the stream's next, the cursor
+// steps to it instead of seeking from the root of the B-tree; otherwise it seeks. A step computes
+// the whole row, so a step that lands short is wasted: stepping up to 8 rows ahead cost the
+// benchmark case's timeline 1.8M steps besides 314k seeks for its 850k rows, and 3.3–4.1 s of CPU
+// against 2.7–3.3 s for stepping only when it lands.
 class RowCursor {
  public:
-  RowCursor(Statement st, const std::vector<int64_t>& ids) : st_(std::move(st)), ids_(ids) {}
+  // `rows`: the stream's rows, rising; `ids`: the kind's ids by row.
+  RowCursor(Statement st, std::vector<uint32_t> rows, const std::vector<int64_t>& ids)
+      : st_(std::move(st)), rows_(std::move(rows)), ids_(ids), place_(ids.size(), kNowhere) {
+    for (size_t i = 0; i < rows_.size(); ++i) place_[rows_[i]] = static_cast<uint32_t>(i);
+  }
 
-  Result<const Statement*> Seek(int64_t id) {
-    if (at_ + 1 < ids_.size() && ids_[at_ + 1] == id) {
-      MFX_ASSIGN_OR_RETURN(bool row, st_.Step());
-      if (row && st_.Int(3) == id) {
+  Result<const Statement*> Seek(uint32_t row) {
+    const int64_t id = ids_[row];
+    if (at_ + 1 < rows_.size() && rows_[at_ + 1] == row) {
+      MFX_ASSIGN_OR_RETURN(bool found, st_.Step());
+      if (found && st_.Int(3) == id) {
         ++at_;
         return &st_;
       }
     }
     MFX_RETURN_IF_ERROR(st_.Reset());
     st_.Bind(1, id);
-    MFX_ASSIGN_OR_RETURN(bool row, st_.Step());
-    const auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
-    if (!row || st_.Int(3) != id || it == ids_.end() || *it != id) {
+    MFX_ASSIGN_OR_RETURN(bool found, st_.Step());
+    at_ = place_[row];
+    if (!found || st_.Int(3) != id || at_ == kNowhere) {
       at_ = kNowhere;
       return Fail(ErrorCode::kInternal, "timeline export: record " + std::to_string(id) +
                                             " vanished from the case database");
     }
-    at_ = static_cast<size_t>(it - ids_.begin());
     return &st_;
   }
 
  private:
-  static constexpr size_t kNowhere = static_cast<size_t>(-2);  // at_ + 1 is past every index
+  // at_ + 1 is past every index, and no row has this place.
+  static constexpr uint32_t kNowhere = std::numeric_limits<uint32_t>::max() - 1;
   Statement st_;
+  std::vector<uint32_t> rows_;
   const std::vector<int64_t>& ids_;
-  size_t at_ = kNowhere;  // index in ids_ of the row the statement is on
+  std::vector<uint32_t> place_;  // a row's index in rows_, or kNowhere: no search per seek
+  uint32_t at_ = kNowhere;       // index in rows_ of the row the statement is on
 };
 
 // exports/timeline.{jsonl,csv}: every timestamp column of every kind, sorted by time; returns
@@ -742,8 +756,9 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
   // numbers records as they arrive from the parser threads side by side, so it differs from run
   // to run, and the timeline would hash differently each time.
   std::vector<TimelineKey> sorted;
-  std::vector<std::vector<int64_t>> stream_ids(streams.size());  // rising: the scan is in id order
-  std::vector<std::vector<uint64_t>> export_order(kind_names.size());  // (parser rank, id) packed
+  std::vector<std::vector<uint32_t>> stream_rows(
+      streams.size());                                 // rising: the scan is in id order
+  std::vector<KindRows> kind_rows(kind_names.size());  // by kind rank
   for (size_t first = 0; first < streams.size();) {
     size_t end = first;
     std::string sql = "SELECT id, parser";
@@ -753,13 +768,14 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     sql += " FROM \"" + streams[first].kind + "\" ORDER BY id";
     MFX_ASSIGN_OR_RETURN(auto keys, db->Prepare(sql));
     const uint64_t kind_bits = uint64_t{kind_rank[stream_kind[first]]}
-                               << (kOrderParserBits + kOrderIdBits + kOrderColumnBits);
-    auto& order = export_order[kind_rank[stream_kind[first]]];
+                               << (kOrderParserBits + kOrderRowBits + kOrderColumnBits);
+    KindRows& rows = kind_rows[kind_rank[stream_kind[first]]];
+    std::vector<uint64_t> order;  // (parser rank, row) packed
     std::string last_parser;
     uint64_t parser_rank = 0;
     for (;;) {
-      MFX_ASSIGN_OR_RETURN(bool row, keys.Step());
-      if (!row) break;
+      MFX_ASSIGN_OR_RETURN(bool found, keys.Step());
+      if (!found) break;
       const std::string_view p = keys.Text(1);
       if (p != last_parser || last_parser.empty()) {
         const auto it = std::lower_bound(parsers.begin(), parsers.end(), p);
@@ -770,37 +786,39 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
         parser_rank = uint64_t(it - parsers.begin());
         last_parser.assign(p);
       }
-      const int64_t id = keys.Int(0);
-      if (id < 0 || id >= (int64_t{1} << kOrderIdBits)) {
-        return Fail(ErrorCode::kInternal,
-                    "timeline export: record id " + std::to_string(id) + " out of range");
+      // Rows are counted in uint32_t (RowCursor keeps its last value for "nowhere").
+      const uint32_t row = static_cast<uint32_t>(rows.ids.size());
+      if (rows.ids.size() >= std::numeric_limits<uint32_t>::max() - 1) {
+        return Fail(ErrorCode::kInternal, "timeline export: more records of a kind than it counts");
       }
-      order.push_back((parser_rank << kOrderIdBits) | static_cast<uint64_t>(id));
-      const uint64_t row_bits = kind_bits | (parser_rank << (kOrderIdBits + kOrderColumnBits)) |
-                                (static_cast<uint64_t>(id) << kOrderColumnBits);
+      rows.ids.push_back(keys.Int(0));
+      order.push_back((parser_rank << kOrderRowBits) | row);
+      const uint64_t row_bits = kind_bits | (parser_rank << (kOrderRowBits + kOrderColumnBits)) |
+                                (uint64_t{row} << kOrderColumnBits);
       for (size_t i = first; i < end; ++i) {
         const int c = static_cast<int>(2 + i - first);
         if (keys.IsNull(c)) continue;
         sorted.push_back({keys.Int(c), row_bits | stream_column[i]});
-        stream_ids[i].push_back(id);
+        stream_rows[i].push_back(row);
       }
+    }
+    // (parser, row) order is (parser, id) order: the export file's.
+    std::sort(order.begin(), order.end());
+    rows.lines.resize(order.size());
+    constexpr uint64_t kRowMask = (uint64_t{1} << kOrderRowBits) - 1;
+    for (size_t line = 0; line < order.size(); ++line) {
+      rows.lines[order[line] & kRowMask] = static_cast<uint32_t>(line + 1);
     }
     first = end;
   }
   std::sort(sorted.begin(), sorted.end());
-  for (auto& order : export_order) std::sort(order.begin(), order.end());
-  auto line_of = [&](uint64_t order) {
-    const auto& keys = export_order[order >> (kOrderParserBits + kOrderIdBits + kOrderColumnBits)];
-    const uint64_t key = (order >> kOrderColumnBits) &
-                         ((uint64_t{1} << (kOrderParserBits + kOrderIdBits)) - 1);
-    return static_cast<int64_t>(std::lower_bound(keys.begin(), keys.end(), key) - keys.begin()) + 1;
-  };
 
   // (kind rank, column index) → the stream's row cursor.
   std::vector<std::vector<RowCursor>> cursors(kind_names.size());
   for (size_t i = 0; i < streams.size(); ++i) {
     MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(streams[i].row_sql));
-    cursors[kind_rank[stream_kind[i]]].emplace_back(std::move(st), stream_ids[i]);
+    const size_t kind = kind_rank[stream_kind[i]];
+    cursors[kind].emplace_back(std::move(st), std::move(stream_rows[i]), kind_rows[kind].ids);
   }
 
   BackgroundWriter writer({&tj, &tc});
@@ -815,16 +833,15 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
   int64_t rows = 0;
   for (const TimelineKey& key : sorted) {
     constexpr uint64_t kColumnMask = (uint64_t{1} << kOrderColumnBits) - 1;
-    constexpr uint64_t kIdMask = (uint64_t{1} << kOrderIdBits) - 1;
-    RowCursor& cursor = cursors[key.order >> (kOrderParserBits + kOrderIdBits + kOrderColumnBits)]
-                               [key.order & kColumnMask];
-    MFX_ASSIGN_OR_RETURN(
-        current, cursor.Seek(static_cast<int64_t>((key.order >> kOrderColumnBits) & kIdMask)));
+    constexpr uint64_t kRowMask = (uint64_t{1} << kOrderRowBits) - 1;
+    const size_t kind = key.order >> (kOrderParserBits + kOrderRowBits + kOrderColumnBits);
+    const auto row = static_cast<uint32_t>((key.order >> kOrderColumnBits) & kRowMask);
+    MFX_ASSIGN_OR_RETURN(current, cursors[kind][key.order & kColumnMask].Seek(row));
     const Statement& st = *current;
     const int64_t us = st.Int(0);
     iso.clear();
     core::AppendIsoUtc(iso, us);
-    const std::string record_id = std::to_string(line_of(key.order));
+    const uint32_t record_id = kind_rows[kind].lines[row];
     json += "{\"datetime\":";
     AppendJsonString(json, iso);
     json += ",\"timestamp_desc\":";
@@ -843,9 +860,9 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     both(",\"kind\":", 1);
     both(",\"app\":", 4);
     json += ",\"record_id\":";
-    json += record_id;
+    AppendInteger(json, record_id);
     csv += ',';
-    csv += record_id;
+    AppendInteger(csv, record_id);
     both(",\"source\":{\"domain\":", 6);
     both(",\"path\":", 7);
     json += ",\"table\":";
