@@ -521,12 +521,6 @@ std::string Describe(const std::string& kind, const std::string& column) {
   return it != kDesc.end() ? it->second : kind + " " + column;
 }
 
-std::string SqlString(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 }  // namespace
 
 std::string CsvCell(std::string_view v) {
@@ -622,7 +616,24 @@ class BackgroundWriter {
 struct TimelineStream {
   std::string kind;
   std::string column;   // the timestamp column; its instant is "<column>_us"
-  std::string row_sql;  // the timeline columns of the row with id ?1
+  std::string descr;    // the timeline's timestamp_desc for this column
+  std::string row_sql;  // the timeline columns (TimelineColumn) of the row with id ?1
+};
+
+// The columns of TimelineStream::row_sql.
+enum TimelineColumn : int {
+  kTlUs,
+  kTlId,
+  kTlApp,
+  kTlMessage,
+  kTlDomain,
+  kTlPath,
+  kTlTable,
+  kTlRowid,
+  kTlRaw,
+  kTlEncoding,
+  kTlDeleted,
+  kTlFloating,
 };
 
 // The timeline's order is (time, kind, parser, id, column). SQLite's sorter over the UNION of the
@@ -649,12 +660,12 @@ struct KindRows {
 };
 
 // One stream's rows, from a statement "… WHERE id >= ?1 AND <column> IS NOT NULL ORDER BY id"
-// whose column 3 is the id. Most streams are asked for rows in rising order (messages, calls and
-// visits are numbered in time order), so when the row asked for is the stream's next, the cursor
-// steps to it instead of seeking from the root of the B-tree; otherwise it seeks. A step computes
-// the whole row, so a step that lands short is wasted: stepping up to 8 rows ahead cost the
-// benchmark case's timeline 1.8M steps besides 314k seeks for its 850k rows, and 3.3–4.1 s of CPU
-// against 2.7–3.3 s for stepping only when it lands.
+// whose column kTlId is the id. Most streams are asked for rows in rising order (messages, calls
+// and visits are numbered in time order), so when the row asked for is the stream's next, the
+// cursor steps to it instead of seeking from the root of the B-tree; otherwise it seeks. A step
+// computes the whole row, so a step that lands short is wasted: stepping up to 8 rows ahead cost
+// the benchmark case's timeline 1.8M steps besides 314k seeks for its 850k rows, and 3.3–4.1 s of
+// CPU against 2.7–3.3 s for stepping only when it lands.
 class RowCursor {
  public:
   // `rows`: the stream's rows, rising; `ids`: the kind's ids by row.
@@ -667,7 +678,7 @@ class RowCursor {
     const int64_t id = ids_[row];
     if (at_ + 1 < rows_.size() && rows_[at_ + 1] == row) {
       MFX_ASSIGN_OR_RETURN(bool found, st_.Step());
-      if (found && st_.Int(3) == id) {
+      if (found && st_.Int(kTlId) == id) {
         ++at_;
         return &st_;
       }
@@ -676,7 +687,7 @@ class RowCursor {
     st_.Bind(1, id);
     MFX_ASSIGN_OR_RETURN(bool found, st_.Step());
     at_ = place_[row];
-    if (!found || st_.Int(3) != id || at_ == kNowhere) {
+    if (!found || st_.Int(kTlId) != id || at_ == kNowhere) {
       at_ = kNowhere;
       return Fail(ErrorCode::kInternal, "timeline export: record " + std::to_string(id) +
                                             " vanished from the case database");
@@ -814,12 +825,22 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
   }
   std::sort(sorted.begin(), sorted.end());
 
-  // (kind rank, column index) → the stream's row cursor.
+  // (kind rank, column index) → the stream's row cursor, and its kind and timestamp_desc as
+  // JSON values and CSV cells (the same for all its rows).
+  struct Labels {
+    std::string kind_json, kind_csv, descr_json, descr_csv;
+  };
   std::vector<std::vector<RowCursor>> cursors(kind_names.size());
+  std::vector<std::vector<Labels>> labels(kind_names.size());
   for (size_t i = 0; i < streams.size(); ++i) {
     MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(streams[i].row_sql));
     const size_t kind = kind_rank[stream_kind[i]];
     cursors[kind].emplace_back(std::move(st), std::move(stream_rows[i]), kind_rows[kind].ids);
+    Labels& l = labels[kind].emplace_back();
+    AppendJsonString(l.kind_json, SanitizeUtf8(streams[i].kind));
+    AppendCsvCell(l.kind_csv, SanitizeUtf8(streams[i].kind));
+    AppendJsonString(l.descr_json, SanitizeUtf8(streams[i].descr));
+    AppendCsvCell(l.descr_csv, SanitizeUtf8(streams[i].descr));
   }
 
   BackgroundWriter writer({&tj, &tc});
@@ -837,49 +858,54 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     constexpr uint64_t kRowMask = (uint64_t{1} << kOrderRowBits) - 1;
     const size_t kind = key.order >> (kOrderParserBits + kOrderRowBits + kOrderColumnBits);
     const auto row = static_cast<uint32_t>((key.order >> kOrderColumnBits) & kRowMask);
-    MFX_ASSIGN_OR_RETURN(current, cursors[kind][key.order & kColumnMask].Seek(row));
+    const size_t column = key.order & kColumnMask;
+    MFX_ASSIGN_OR_RETURN(current, cursors[kind][column].Seek(row));
+    const Labels& label = labels[kind][column];
     const Statement& st = *current;
-    const int64_t us = st.Int(0);
+    const int64_t us = st.Int(kTlUs);
     iso.clear();
     core::AppendIsoUtc(iso, us);
     const uint32_t record_id = kind_rows[kind].lines[row];
     json += "{\"datetime\":";
     AppendJsonString(json, iso);
     json += ",\"timestamp_desc\":";
-    AppendJsonString(json, CleanText(st, 2, scratch));
+    json += label.descr_json;
     json += ",\"message\":";
     // The CSV starts with message, datetime and timestamp_desc (Timesketch's order).
-    AppendText(st, 5, scratch, json, csv);
+    AppendText(st, kTlMessage, scratch, json, csv);
     csv += ',';
     csv.append(iso, 0, iso.size() - 1);  // Timesketch: +00:00 instead of Z
     csv += "+00:00,";
-    AppendCsvCell(csv, CleanText(st, 2, scratch));
+    csv += label.descr_csv;
     csv += ',';
     AppendInteger(csv, us);
     csv += ',';
-    AppendLocalTime(csv, us, IsFloating(st, 14), zone);
-    both(",\"kind\":", 1);
-    both(",\"app\":", 4);
+    AppendLocalTime(csv, us, IsFloating(st, kTlFloating), zone);
+    json += ",\"kind\":";
+    json += label.kind_json;
+    csv += ',';
+    csv += label.kind_csv;
+    both(",\"app\":", kTlApp);
     json += ",\"record_id\":";
     AppendInteger(json, record_id);
     csv += ',';
     AppendInteger(csv, record_id);
-    both(",\"source\":{\"domain\":", 6);
-    both(",\"path\":", 7);
+    both(",\"source\":{\"domain\":", kTlDomain);
+    both(",\"path\":", kTlPath);
     json += ",\"table\":";
     csv += ',';
-    if (st.IsNull(8)) {
+    if (st.IsNull(kTlTable)) {
       json += "null";
     } else {
-      AppendText(st, 8, scratch, json, csv);
+      AppendText(st, kTlTable, scratch, json, csv);
     }
     json += ",\"rowid\":";
     csv += ',';
-    AppendRowid(st, 9, scratch, json, csv);
+    AppendRowid(st, kTlRowid, scratch, json, csv);
     json += '}';
-    both(",\"raw\":", 10);
-    both(",\"encoding\":", 11);
-    const char* deleted = st.Int(12) != 0 ? "true" : "false";
+    both(",\"raw\":", kTlRaw);
+    both(",\"encoding\":", kTlEncoding);
+    const char* deleted = st.Int(kTlDeleted) != 0 ? "true" : "false";
     json += ",\"deleted\":";
     json += deleted;
     json += "}\n";
@@ -979,10 +1005,11 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
       TimelineStream s;
       s.kind = k.kind;
       s.column = c;
-      s.row_sql = "SELECT \"" + c + "_us\" AS us, " + SqlString(k.kind) + " AS kind, " +
-                  SqlString(Describe(k.kind, c)) + " AS descr, id, app, " + SummarySql(k.kind) +
+      s.descr = Describe(k.kind, c);
+      // In TimelineColumn's order.
+      s.row_sql = "SELECT \"" + c + "_us\" AS us, id, app, " + SummarySql(k.kind) +
                   " AS message, src_domain, src_path, src_table, src_rowid, \"" + c +
-                  "_raw\" AS raw, \"" + c + "_encoding\" AS enc, deleted, parser, " +
+                  "_raw\" AS raw, \"" + c + "_encoding\" AS enc, deleted, " +
                   (has_floating && FloatingField(c) ? "floating" : "0") + " AS floating FROM \"" +
                   k.kind + "\" WHERE id >= ?1 AND \"" + c + "_us\" IS NOT NULL ORDER BY id";
       streams.push_back(std::move(s));
