@@ -13,6 +13,7 @@
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <queue>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -264,13 +265,24 @@ void AppendLocalTime(std::string& out, int64_t us, bool floating, const core::Ti
   }
 }
 
+// A text into both lines: a JSON string, and a CSV cell appended where the caller put its comma.
+void AppendText(std::string_view text, std::string& scratch, std::string& json, std::string& csv) {
+  std::string_view v = text;
+  if (!IsValidUtf8(v)) v = scratch = SanitizeUtf8(text);
+  AppendJsonString(json, v);
+  AppendCsvCell(csv, v);
+}
 
-// A text column into both lines: a JSON string, and a CSV cell appended where the caller put its
-// comma.
+// A text column into both lines.
 void AppendText(const Statement& st, int c, std::string& scratch, std::string& json,
                 std::string& csv) {
-  const std::string_view v = CleanText(st, c, scratch);
-  AppendJsonString(json, v);
+  AppendText(st.Text(c), scratch, json, csv);
+}
+
+// An integer src_rowid into both lines: a JSON number, and its digits as a CSV cell.
+void AppendRowid(int64_t rowid, std::string& json, std::string& csv) {
+  const std::string v = std::to_string(rowid);
+  json += v;
   AppendCsvCell(csv, v);
 }
 
@@ -279,9 +291,7 @@ void AppendRowid(const Statement& st, int c, std::string& scratch, std::string& 
                  std::string& csv) {
   const int type = st.ColumnType(c);
   if (type == SQLITE_INTEGER) {
-    const std::string v = std::to_string(st.Int(c));
-    json += v;
-    AppendCsvCell(csv, v);
+    AppendRowid(st.Int(c), json, csv);
   } else if (type == SQLITE_NULL) {
     json += "null";
   } else {
@@ -615,94 +625,261 @@ class BackgroundWriter {
 // One timestamp column of one kind: a stream of timeline rows.
 struct TimelineStream {
   std::string kind;
-  std::string column;   // the timestamp column; its instant is "<column>_us"
-  std::string descr;    // the timeline's timestamp_desc for this column
-  std::string row_sql;  // the timeline columns (TimelineColumn) of the row with id ?1
-};
-
-// The columns of TimelineStream::row_sql.
-enum TimelineColumn : int {
-  kTlUs,
-  kTlId,
-  kTlApp,
-  kTlMessage,
-  kTlDomain,
-  kTlPath,
-  kTlTable,
-  kTlRowid,
-  kTlRaw,
-  kTlEncoding,
-  kTlDeleted,
-  kTlFloating,
+  std::string column;     // the timestamp column; its instant is "<column>_us"
+  std::string descr;      // the timeline's timestamp_desc for this column
+  bool floating = false;  // the kind's `floating` flag applies to this column
 };
 
 // The timeline's order is (time, kind, parser, id, column). SQLite's sorter over the UNION of the
 // wide rows (message text, source, raw value) spilled ~255 MB to temporary files outside the case
-// folder for a 470k-record case (850k rows) and took 2.2 of the 3.5 s the timeline took. Instead
-// the keys alone are sorted here — 16 bytes a row (13.6 MB for those 850k rows; twice that while
-// the vector grows) — and each row is then read by its id: ids follow time in most tables, so the
-// cursors mostly step forward (RowCursor).
+// folder for a 470k-record case (850k rows) and took 2.2 of the 3.5 s the timeline took. Reading
+// each row back by its id after sorting the keys alone cost a seek or step of the case database
+// per row, and about half of the timeline's CPU time went to SQLite and the kernel's page reads.
+// Now each kind is read once, in id order, and its rows' fields are sorted here (TimelineSorter).
 struct TimelineKey {
   int64_t us;
   // kind rank (6 bits) | parser rank (8) | row (42) | stream's column index (8), so that comparing
   // (us, order) compares (time, kind, parser, id, column): a row is the record's place in its
-  // kind's table in id order, which follows the id and, unlike the id, indexes arrays without a
-  // search. Ranks follow byte order of the names, as SQLite's ORDER BY kind, parser did.
+  // kind's table in id order, which follows the id. Ranks follow byte order of the names, as
+  // SQLite's ORDER BY kind, parser did.
   uint64_t order;
   bool operator<(const TimelineKey& o) const { return us != o.us ? us < o.us : order < o.order; }
 };
 constexpr int kOrderRowBits = 42, kOrderColumnBits = 8, kOrderParserBits = 8, kOrderKindBits = 6;
+constexpr int kOrderKindShift = kOrderParserBits + kOrderRowBits + kOrderColumnBits;
 
-// One kind's rows (see TimelineKey), as the key scan found them.
-struct KindRows {
-  std::vector<int64_t> ids;     // the case database id of each row, rising
-  std::vector<uint32_t> lines;  // each row's line in exports/<kind>.jsonl, from 1
+// A timeline row's fields besides its time, kind and timestamp_desc. The views point into the
+// sorter's bytes, or into the statement's row while it is packed.
+struct TimelineFields {
+  uint32_t record_id = 0;  // the record's line in exports/<kind>.jsonl, from 1
+  bool deleted = false, floating = false, table_null = false;
+  int rowid_type = SQLITE_NULL;  // SQLITE_INTEGER, SQLITE_NULL, or anything else: rowid_text
+  int64_t rowid = 0;
+  std::string_view message, app, domain, path, table, rowid_text, raw, encoding;
 };
 
-// One stream's rows, from a statement "… WHERE id >= ?1 AND <column> IS NOT NULL ORDER BY id"
-// whose column kTlId is the id. Most streams are asked for rows in rising order (messages, calls
-// and visits are numbered in time order), so when the row asked for is the stream's next, the
-// cursor steps to it instead of seeking from the root of the B-tree; otherwise it seeks. A step
-// computes the whole row, so a step that lands short is wasted: stepping up to 8 rows ahead cost
-// the benchmark case's timeline 1.8M steps besides 314k seeks for its 850k rows, and 3.3–4.1 s of
-// CPU against 2.7–3.3 s for stepping only when it lands.
-class RowCursor {
+// TimelineFields as bytes: record_id (4), flags (1), rowid (8, when an integer), then each text as
+// its length (4) and bytes.
+void PackFields(const TimelineFields& f, std::string& out) {
+  auto put = [&out](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+  put(&f.record_id, 4);
+  const uint8_t flags = (f.deleted ? 1 : 0) | (f.floating ? 2 : 0) | (f.table_null ? 4 : 0) |
+                        (f.rowid_type == SQLITE_INTEGER ? 8
+                         : f.rowid_type == SQLITE_NULL  ? 16
+                                                        : 0);
+  put(&flags, 1);
+  if (f.rowid_type == SQLITE_INTEGER) put(&f.rowid, 8);
+  for (std::string_view s :
+       {f.message, f.app, f.domain, f.path, f.table, f.rowid_text, f.raw, f.encoding}) {
+    const auto n = static_cast<uint32_t>(s.size());
+    put(&n, 4);
+    out.append(s);
+  }
+}
+
+TimelineFields UnpackFields(std::string_view b) {
+  TimelineFields f;
+  size_t at = 0;
+  auto get = [&](void* p, size_t n) {
+    std::memcpy(p, b.data() + at, n);
+    at += n;
+  };
+  get(&f.record_id, 4);
+  uint8_t flags = 0;
+  get(&flags, 1);
+  f.deleted = flags & 1;
+  f.floating = flags & 2;
+  f.table_null = flags & 4;
+  f.rowid_type = flags & 8 ? SQLITE_INTEGER : flags & 16 ? SQLITE_NULL : SQLITE_TEXT;
+  if (f.rowid_type == SQLITE_INTEGER) get(&f.rowid, 8);
+  for (std::string_view* s :
+       {&f.message, &f.app, &f.domain, &f.path, &f.table, &f.rowid_text, &f.raw, &f.encoding}) {
+    uint32_t n = 0;
+    get(&n, 4);
+    *s = b.substr(at, n);
+    at += n;
+  }
+  return f;
+}
+
+// Sorts the timeline's rows by key within a memory budget (bytes of packed rows and their
+// entries): rows gather in a buffer; a full buffer is sorted and written as a run to an unnamed
+// file beside the exports, and the runs are merged at the end (the benchmark case's 850k rows take
+// about 150 MB packed: 5 runs of 32 MB). When everything fits in one buffer, no file is made.
+class TimelineSorter {
  public:
-  // `rows`: the stream's rows, rising; `ids`: the kind's ids by row.
-  RowCursor(Statement st, std::vector<uint32_t> rows, const std::vector<int64_t>& ids)
-      : st_(std::move(st)), rows_(std::move(rows)), ids_(ids), place_(ids.size(), kNowhere) {
-    for (size_t i = 0; i < rows_.size(); ++i) place_[rows_[i]] = static_cast<uint32_t>(i);
+  TimelineSorter(std::filesystem::path dir, size_t budget)
+      : dir_(std::move(dir)), budget_(budget) {}
+  ~TimelineSorter() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  TimelineSorter(const TimelineSorter&) = delete;
+  TimelineSorter& operator=(const TimelineSorter&) = delete;
+
+  Status Add(const TimelineKey& key, const TimelineFields& fields) {
+    const size_t before = data_.size();
+    PackFields(fields, data_);
+    const size_t size = data_.size() - before;
+    if (size > std::numeric_limits<uint32_t>::max() ||
+        before > std::numeric_limits<uint32_t>::max()) {
+      return Fail(ErrorCode::kInternal, "timeline export: a row too large to sort");
+    }
+    entries_.push_back({key, static_cast<uint32_t>(before), static_cast<uint32_t>(size)});
+    if (data_.size() + entries_.size() * sizeof(Entry) >= budget_) return WriteRun();
+    return {};
   }
 
-  Result<const Statement*> Seek(uint32_t row) {
-    const int64_t id = ids_[row];
-    if (at_ + 1 < rows_.size() && rows_[at_ + 1] == row) {
-      MFX_ASSIGN_OR_RETURN(bool found, st_.Step());
-      if (found && st_.Int(kTlId) == id) {
-        ++at_;
-        return &st_;
+  // Calls emit(key, fields) for every row, in key order.
+  template <typename Emit>
+  Status Finish(Emit&& emit) {
+    if (runs_.empty()) {
+      std::sort(entries_.begin(), entries_.end());
+      for (const Entry& e : entries_) {
+        MFX_RETURN_IF_ERROR(
+            emit(e.key, UnpackFields(std::string_view(data_).substr(e.offset, e.size))));
       }
+      return {};
     }
-    MFX_RETURN_IF_ERROR(st_.Reset());
-    st_.Bind(1, id);
-    MFX_ASSIGN_OR_RETURN(bool found, st_.Step());
-    at_ = place_[row];
-    if (!found || st_.Int(kTlId) != id || at_ == kNowhere) {
-      at_ = kNowhere;
-      return Fail(ErrorCode::kInternal, "timeline export: record " + std::to_string(id) +
-                                            " vanished from the case database");
+    if (!entries_.empty()) MFX_RETURN_IF_ERROR(WriteRun());
+    std::string().swap(data_);  // the runs' readers use the memory from here on
+    std::vector<Entry>().swap(entries_);
+    std::vector<RunReader> readers;
+    for (const auto& [begin, end] : runs_) readers.push_back(RunReader(fd_, begin, end));
+    auto later = [&readers](size_t a, size_t b) { return readers[b].key() < readers[a].key(); };
+    std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
+    for (size_t i = 0; i < readers.size(); ++i) {
+      MFX_ASSIGN_OR_RETURN(bool more, readers[i].Next());
+      if (more) heap.push(i);
     }
-    return &st_;
+    while (!heap.empty()) {
+      const size_t i = heap.top();
+      heap.pop();
+      MFX_RETURN_IF_ERROR(emit(readers[i].key(), UnpackFields(readers[i].fields())));
+      MFX_ASSIGN_OR_RETURN(bool more, readers[i].Next());
+      if (more) heap.push(i);
+    }
+    return {};
   }
 
  private:
-  // at_ + 1 is past every index, and no row has this place.
-  static constexpr uint32_t kNowhere = std::numeric_limits<uint32_t>::max() - 1;
-  Statement st_;
-  std::vector<uint32_t> rows_;
-  const std::vector<int64_t>& ids_;
-  std::vector<uint32_t> place_;  // a row's index in rows_, or kNowhere: no search per seek
-  uint32_t at_ = kNowhere;       // index in rows_ of the row the statement is on
+  struct Entry {
+    TimelineKey key;
+    uint32_t offset, size;  // in data_
+    bool operator<(const Entry& o) const { return key < o.key; }
+  };
+  static constexpr size_t kHeader = 8 + 8 + 4;  // a run's row: us, order, size, then the bytes
+
+  // Reads one run's rows in turn, through a buffer.
+  class RunReader {
+   public:
+    RunReader(int fd, uint64_t begin, uint64_t end)
+        : fd_(fd), pos_(begin), end_(end), chunk_(std::min<uint64_t>(kChunk, end - begin)) {}
+    const TimelineKey& key() const { return key_; }
+    std::string_view fields() const { return std::string_view(buffer_).substr(at_ - size_, size_); }
+
+    Result<bool> Next() {
+      if (pos_ == end_ && at_ == filled_) return false;
+      MFX_RETURN_IF_ERROR(Need(kHeader));
+      uint32_t size = 0;
+      std::memcpy(&key_.us, buffer_.data() + at_, 8);
+      std::memcpy(&key_.order, buffer_.data() + at_ + 8, 8);
+      std::memcpy(&size, buffer_.data() + at_ + 16, 4);
+      at_ += kHeader;
+      MFX_RETURN_IF_ERROR(Need(size));
+      at_ += size;
+      size_ = size;
+      return true;
+    }
+
+   private:
+    static constexpr size_t kChunk = 256u << 10;
+    // Makes n bytes from at_ on available in the buffer.
+    Status Need(size_t n) {
+      if (filled_ - at_ >= n) return {};
+      buffer_.erase(0, at_);
+      filled_ -= at_;
+      at_ = 0;
+      const size_t want = std::max(n, chunk_);
+      if (buffer_.size() < want) buffer_.resize(want);
+      while (filled_ < n) {
+        const size_t room = std::min<uint64_t>(buffer_.size() - filled_, end_ - pos_);
+        if (room == 0) return Fail(ErrorCode::kIo, "timeline export: a sorted run ended early");
+        const ssize_t got = ::pread(fd_, buffer_.data() + filled_, room, static_cast<off_t>(pos_));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+          return Fail(ErrorCode::kIo, std::string("timeline export: reading a sorted run: ") +
+                                          (got < 0 ? std::strerror(errno) : "end of file"));
+        }
+        filled_ += static_cast<size_t>(got);
+        pos_ += static_cast<uint64_t>(got);
+      }
+      return {};
+    }
+
+    int fd_;
+    uint64_t pos_, end_;  // the part of the run not yet read into the buffer
+    size_t chunk_;        // bytes read at a time: kChunk, or the whole run when it is smaller
+    std::string buffer_;
+    size_t at_ = 0, filled_ = 0, size_ = 0;
+    TimelineKey key_{};
+  };
+
+  // Sorts the buffer's rows and appends them to the run file as one run.
+  Status WriteRun() {
+    if (fd_ < 0) {
+      // Unnamed, so nothing is left behind whatever happens; else a named file removed at once.
+      fd_ = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+      if (fd_ < 0) {
+        std::string name = (dir_ / ".timeline-sort-XXXXXX").string();
+        fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+        if (fd_ >= 0) ::unlink(name.c_str());
+      }
+      if (fd_ < 0) {
+        return Fail(ErrorCode::kIo,
+                    dir_.string() + ": a file to sort the timeline in: " + std::strerror(errno));
+      }
+    }
+    std::sort(entries_.begin(), entries_.end());
+    const uint64_t begin = written_;
+    std::string out;
+    out.reserve(1u << 20);
+    auto flush = [&]() -> Status {
+      size_t done = 0;
+      while (done < out.size()) {
+        const ssize_t n = ::pwrite(fd_, out.data() + done, out.size() - done,
+                                   static_cast<off_t>(written_ + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          return Fail(ErrorCode::kIo, std::string("timeline export: writing a sorted run: ") +
+                                          std::strerror(errno));
+        }
+        done += static_cast<size_t>(n);
+      }
+      written_ += out.size();
+      out.clear();
+      return {};
+    };
+    for (const Entry& e : entries_) {
+      out.append(reinterpret_cast<const char*>(&e.key.us), 8);
+      out.append(reinterpret_cast<const char*>(&e.key.order), 8);
+      out.append(reinterpret_cast<const char*>(&e.size), 4);
+      out.append(data_, e.offset, e.size);
+      if (out.size() >= (1u << 20)) MFX_RETURN_IF_ERROR(flush());
+    }
+    MFX_RETURN_IF_ERROR(flush());
+    runs_.emplace_back(begin, written_);
+    data_.clear();
+    entries_.clear();
+    return {};
+  }
+
+  std::filesystem::path dir_;
+  size_t budget_;
+  int fd_ = -1;
+  uint64_t written_ = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> runs_;  // [begin, end) in the file
+  std::string data_;
+  std::vector<Entry> entries_;
 };
 
 // exports/timeline.{jsonl,csv}: every timestamp column of every kind, sorted by time; returns
@@ -710,7 +887,7 @@ class RowCursor {
 Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
                                   const std::vector<TimelineStream>& streams,
                                   const std::filesystem::path& exports_dir,
-                                  const core::TimeZone& zone, bool direct) {
+                                  const core::TimeZone& zone, bool direct, size_t sort_bytes) {
   MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
   MFX_ASSIGN_OR_RETURN(auto tj, OutFile::Create(exports_dir / "timeline.jsonl", direct));
   MFX_ASSIGN_OR_RETURN(auto tc, OutFile::Create(exports_dir / "timeline.csv", direct));
@@ -734,22 +911,6 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     return Fail(ErrorCode::kInternal,
                 "timeline export: more kinds or columns than the sort key holds");
   }
-  // Every parser name first (the (parser) index answers this without a scan), so that each key
-  // is packed as it is read: the keys are the only per-row memory, 16 bytes a row.
-  std::vector<std::string> parsers;
-  for (const std::string& kind : kind_names) {
-    MFX_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT DISTINCT parser FROM \"" + kind + "\""));
-    for (;;) {
-      MFX_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      parsers.emplace_back(st.Text(0));
-    }
-  }
-  std::sort(parsers.begin(), parsers.end());
-  parsers.erase(std::unique(parsers.begin(), parsers.end()), parsers.end());
-  if (parsers.size() > (1u << kOrderParserBits)) {
-    return Fail(ErrorCode::kInternal, "timeline export: more parsers than the sort key holds");
-  }
   std::vector<size_t> kind_rank(kind_names.size());  // kinds in byte order of their names
   {
     std::vector<std::string> by_name = kind_names;
@@ -759,120 +920,152 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
           std::lower_bound(by_name.begin(), by_name.end(), kind_names[i]) - by_name.begin());
     }
   }
-  // One scan of a kind's table gives the keys of all its timestamp columns (a scan per column
-  // read the 103 MB messages table of the benchmark case five times), and the order of its
-  // export file.
-  //
-  // record_id: the record's line in exports/<kind>.jsonl (its row in <kind>.csv), counted from 1.
-  // Those files list a kind in (parser, id) order. The case database's own id is not used: it
-  // numbers records as they arrive from the parser threads side by side, so it differs from run
-  // to run, and the timeline would hash differently each time.
-  std::vector<TimelineKey> sorted;
-  std::vector<std::vector<uint32_t>> stream_rows(
-      streams.size());                                 // rising: the scan is in id order
-  std::vector<KindRows> kind_rows(kind_names.size());  // by kind rank
-  for (size_t first = 0; first < streams.size();) {
-    size_t end = first;
-    std::string sql = "SELECT id, parser";
-    for (; end < streams.size() && streams[end].kind == streams[first].kind; ++end) {
-      sql += ", \"" + streams[end].column + "_us\"";
-    }
-    sql += " FROM \"" + streams[first].kind + "\" ORDER BY id";
-    MFX_ASSIGN_OR_RETURN(auto keys, db->Prepare(sql));
-    const uint64_t kind_bits = uint64_t{kind_rank[stream_kind[first]]}
-                               << (kOrderParserBits + kOrderRowBits + kOrderColumnBits);
-    KindRows& rows = kind_rows[kind_rank[stream_kind[first]]];
-    std::vector<uint64_t> order;  // (parser rank, row) packed
-    std::string last_parser;
-    uint64_t parser_rank = 0;
-    for (;;) {
-      MFX_ASSIGN_OR_RETURN(bool found, keys.Step());
-      if (!found) break;
-      const std::string_view p = keys.Text(1);
-      if (p != last_parser || last_parser.empty()) {
-        const auto it = std::lower_bound(parsers.begin(), parsers.end(), p);
-        if (it == parsers.end() || *it != p) {
-          return Fail(ErrorCode::kInternal,
-                      "timeline export: parser '" + std::string(p) + "' appeared while reading");
-        }
-        parser_rank = uint64_t(it - parsers.begin());
-        last_parser.assign(p);
-      }
-      // Rows are counted in uint32_t (RowCursor keeps its last value for "nowhere").
-      const uint32_t row = static_cast<uint32_t>(rows.ids.size());
-      if (rows.ids.size() >= std::numeric_limits<uint32_t>::max() - 1) {
-        return Fail(ErrorCode::kInternal, "timeline export: more records of a kind than it counts");
-      }
-      rows.ids.push_back(keys.Int(0));
-      order.push_back((parser_rank << kOrderRowBits) | row);
-      const uint64_t row_bits = kind_bits | (parser_rank << (kOrderRowBits + kOrderColumnBits)) |
-                                (uint64_t{row} << kOrderColumnBits);
-      for (size_t i = first; i < end; ++i) {
-        const int c = static_cast<int>(2 + i - first);
-        if (keys.IsNull(c)) continue;
-        sorted.push_back({keys.Int(c), row_bits | stream_column[i]});
-        stream_rows[i].push_back(row);
-      }
-    }
-    // (parser, row) order is (parser, id) order: the export file's.
-    std::sort(order.begin(), order.end());
-    rows.lines.resize(order.size());
-    constexpr uint64_t kRowMask = (uint64_t{1} << kOrderRowBits) - 1;
-    for (size_t line = 0; line < order.size(); ++line) {
-      rows.lines[order[line] & kRowMask] = static_cast<uint32_t>(line + 1);
-    }
-    first = end;
-  }
-  std::sort(sorted.begin(), sorted.end());
-
-  // (kind rank, column index) → the stream's row cursor, and its kind and timestamp_desc as
-  // JSON values and CSV cells (the same for all its rows).
+  // (kind rank, column index) → the stream's kind and timestamp_desc as JSON values and CSV cells
+  // (the same for all its rows).
   struct Labels {
     std::string kind_json, kind_csv, descr_json, descr_csv;
   };
-  std::vector<std::vector<RowCursor>> cursors(kind_names.size());
   std::vector<std::vector<Labels>> labels(kind_names.size());
   for (size_t i = 0; i < streams.size(); ++i) {
-    MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(streams[i].row_sql));
-    const size_t kind = kind_rank[stream_kind[i]];
-    cursors[kind].emplace_back(std::move(st), std::move(stream_rows[i]), kind_rows[kind].ids);
-    Labels& l = labels[kind].emplace_back();
+    Labels& l = labels[kind_rank[stream_kind[i]]].emplace_back();
     AppendJsonString(l.kind_json, SanitizeUtf8(streams[i].kind));
     AppendCsvCell(l.kind_csv, SanitizeUtf8(streams[i].kind));
     AppendJsonString(l.descr_json, SanitizeUtf8(streams[i].descr));
     AppendCsvCell(l.descr_csv, SanitizeUtf8(streams[i].descr));
   }
 
+  // One scan of each kind's table, in id order, reads the fields of all its timestamp columns.
+  //
+  // record_id: the record's line in exports/<kind>.jsonl (its row in <kind>.csv), counted from 1.
+  // Those files list a kind in (parser, id) order, so a record's line is the number of records of
+  // the parsers before its own, plus its place among its parser's records. The case database's
+  // own id is not used: it numbers records as they arrive from the parser threads side by side,
+  // so it differs from run to run, and the timeline would hash differently each time.
+  TimelineSorter sorter(exports_dir, sort_bytes);
+  enum : int {
+    kId,
+    kParser,
+    kApp,
+    kMessage,
+    kDomain,
+    kPath,
+    kTable,
+    kRowid,
+    kDeleted,
+    kFloating,
+    kFirstTime
+  };
+  for (size_t first = 0; first < streams.size();) {
+    const std::string& kind = streams[first].kind;
+    size_t end = first;
+    while (end < streams.size() && streams[end].kind == kind) ++end;
+    const uint64_t kind_bits = uint64_t{kind_rank[stream_kind[first]]} << kOrderKindShift;
+    // The kind's parsers in byte order (the (parser) index answers this without a scan), and
+    // the line before each one's first record.
+    std::vector<std::string> parsers;
+    std::vector<uint64_t> line_before;
+    {
+      MFX_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT parser, count(*) FROM \"" + kind +
+                                                "\" GROUP BY parser ORDER BY parser"));
+      uint64_t lines = 0;
+      for (;;) {
+        MFX_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        parsers.emplace_back(st.Text(0));
+        line_before.push_back(lines);
+        lines += static_cast<uint64_t>(st.Int(1));
+      }
+      if (parsers.size() > (1u << kOrderParserBits)) {
+        return Fail(ErrorCode::kInternal, "timeline export: more parsers than the sort key holds");
+      }
+      if (lines > std::numeric_limits<uint32_t>::max()) {
+        return Fail(ErrorCode::kInternal, "timeline export: more records of a kind than it counts");
+      }
+    }
+    bool has_floating = false;
+    for (size_t i = first; i < end; ++i) has_floating = has_floating || streams[i].floating;
+    std::string sql = "SELECT id, parser, app, " + std::string(SummarySql(kind)) +
+                      ", src_domain, src_path, src_table, src_rowid, deleted, " +
+                      (has_floating ? "floating" : "0");
+    for (size_t i = first; i < end; ++i) {
+      const std::string& c = streams[i].column;
+      sql += ", \"" + c + "_us\", \"" + c + "_raw\", \"" + c + "_encoding\"";
+    }
+    sql += " FROM \"" + kind + "\" ORDER BY id";
+    MFX_ASSIGN_OR_RETURN(auto st, db->Prepare(sql));
+    std::vector<uint64_t> seen(parsers.size(), 0);  // records of each parser so far
+    std::string last_parser;
+    size_t parser = 0;
+    uint64_t row = 0;
+    for (;; ++row) {
+      MFX_ASSIGN_OR_RETURN(bool found, st.Step());
+      if (!found) break;
+      const std::string_view p = st.Text(kParser);
+      if (p != last_parser || last_parser.empty()) {
+        const auto it = std::lower_bound(parsers.begin(), parsers.end(), p);
+        if (it == parsers.end() || *it != p) {
+          return Fail(ErrorCode::kInternal,
+                      "timeline export: parser '" + std::string(p) + "' appeared while reading");
+        }
+        parser = static_cast<size_t>(it - parsers.begin());
+        last_parser.assign(p);
+      }
+      if (row >= (uint64_t{1} << kOrderRowBits) || seen[parser] >= UINT32_MAX) {
+        return Fail(ErrorCode::kInternal, "timeline export: more records of a kind than it counts");
+      }
+      TimelineFields f;
+      f.record_id = static_cast<uint32_t>(line_before[parser] + ++seen[parser]);
+      f.message = st.Text(kMessage);
+      f.app = st.Text(kApp);
+      f.domain = st.Text(kDomain);
+      f.path = st.Text(kPath);
+      f.table_null = st.IsNull(kTable);
+      if (!f.table_null) f.table = st.Text(kTable);
+      f.rowid_type = st.ColumnType(kRowid);
+      if (f.rowid_type == SQLITE_INTEGER) {
+        f.rowid = st.Int(kRowid);
+      } else if (f.rowid_type != SQLITE_NULL) {
+        f.rowid_text = st.Text(kRowid);
+      }
+      f.deleted = st.Int(kDeleted) != 0;
+      const bool floating = IsFloating(st, kFloating);
+      const uint64_t row_bits = kind_bits |
+                                (uint64_t{parser} << (kOrderRowBits + kOrderColumnBits)) |
+                                (row << kOrderColumnBits);
+      for (size_t i = first; i < end; ++i) {
+        const int c = kFirstTime + 3 * static_cast<int>(i - first);
+        if (st.IsNull(c)) continue;
+        f.raw = st.Text(c + 1);
+        f.encoding = st.Text(c + 2);
+        f.floating = floating && streams[i].floating;
+        MFX_RETURN_IF_ERROR(sorter.Add({st.Int(c), row_bits | stream_column[i]}, f));
+      }
+    }
+    first = end;
+  }
+
   BackgroundWriter writer({&tj, &tc});
   std::string json, csv, scratch, iso;  // iso: reused, no allocation per row
-  const Statement* current = nullptr;
-  // A text column as `"key":value` in JSON and as the next cell of the CSV line.
-  auto both = [&](const char* key, int c) {
-    json += key;
-    csv += ',';
-    AppendText(*current, c, scratch, json, csv);
-  };
   int64_t rows = 0;
-  for (const TimelineKey& key : sorted) {
-    constexpr uint64_t kColumnMask = (uint64_t{1} << kOrderColumnBits) - 1;
-    constexpr uint64_t kRowMask = (uint64_t{1} << kOrderRowBits) - 1;
-    const size_t kind = key.order >> (kOrderParserBits + kOrderRowBits + kOrderColumnBits);
-    const auto row = static_cast<uint32_t>((key.order >> kOrderColumnBits) & kRowMask);
-    const size_t column = key.order & kColumnMask;
-    MFX_ASSIGN_OR_RETURN(current, cursors[kind][column].Seek(row));
-    const Labels& label = labels[kind][column];
-    const Statement& st = *current;
-    const int64_t us = st.Int(kTlUs);
+  MFX_RETURN_IF_ERROR(sorter.Finish([&](const TimelineKey& key, const TimelineFields& f) -> Status {
+    const Labels& label =
+        labels[key.order >> kOrderKindShift][key.order & ((uint64_t{1} << kOrderColumnBits) - 1)];
+    // A text field as `"key":value` in JSON and as the next cell of the CSV line.
+    auto both = [&](const char* name, std::string_view v) {
+      json += name;
+      csv += ',';
+      AppendText(v, scratch, json, csv);
+    };
+    const int64_t us = key.us;
     iso.clear();
     core::AppendIsoUtc(iso, us);
-    const uint32_t record_id = kind_rows[kind].lines[row];
     json += "{\"datetime\":";
     AppendJsonString(json, iso);
     json += ",\"timestamp_desc\":";
     json += label.descr_json;
     json += ",\"message\":";
     // The CSV starts with message, datetime and timestamp_desc (Timesketch's order).
-    AppendText(st, kTlMessage, scratch, json, csv);
+    AppendText(f.message, scratch, json, csv);
     csv += ',';
     csv.append(iso, 0, iso.size() - 1);  // Timesketch: +00:00 instead of Z
     csv += "+00:00,";
@@ -880,32 +1073,38 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     csv += ',';
     AppendInteger(csv, us);
     csv += ',';
-    AppendLocalTime(csv, us, IsFloating(st, kTlFloating), zone);
+    AppendLocalTime(csv, us, f.floating, zone);
     json += ",\"kind\":";
     json += label.kind_json;
     csv += ',';
     csv += label.kind_csv;
-    both(",\"app\":", kTlApp);
+    both(",\"app\":", f.app);
     json += ",\"record_id\":";
-    AppendInteger(json, record_id);
+    AppendInteger(json, f.record_id);
     csv += ',';
-    AppendInteger(csv, record_id);
-    both(",\"source\":{\"domain\":", kTlDomain);
-    both(",\"path\":", kTlPath);
+    AppendInteger(csv, f.record_id);
+    both(",\"source\":{\"domain\":", f.domain);
+    both(",\"path\":", f.path);
     json += ",\"table\":";
     csv += ',';
-    if (st.IsNull(kTlTable)) {
+    if (f.table_null) {
       json += "null";
     } else {
-      AppendText(st, kTlTable, scratch, json, csv);
+      AppendText(f.table, scratch, json, csv);
     }
     json += ",\"rowid\":";
     csv += ',';
-    AppendRowid(st, kTlRowid, scratch, json, csv);
+    if (f.rowid_type == SQLITE_INTEGER) {
+      AppendRowid(f.rowid, json, csv);
+    } else if (f.rowid_type == SQLITE_NULL) {
+      json += "null";
+    } else {
+      AppendText(f.rowid_text, scratch, json, csv);
+    }
     json += '}';
-    both(",\"raw\":", kTlRaw);
-    both(",\"encoding\":", kTlEncoding);
-    const char* deleted = st.Int(kTlDeleted) != 0 ? "true" : "false";
+    both(",\"raw\":", f.raw);
+    both(",\"encoding\":", f.encoding);
+    const char* deleted = f.deleted ? "true" : "false";
     json += ",\"deleted\":";
     json += deleted;
     json += "}\n";
@@ -915,7 +1114,8 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
     ++rows;
     writer.Flush(0, json, kFlushBytes);
     writer.Flush(1, csv, kFlushBytes);
-  }
+    return {};
+  }));
   writer.Flush(0, json, 0);
   writer.Flush(1, csv, 0);
   writer.Finish();
@@ -981,7 +1181,8 @@ Result<ExportFiles> WriteKindFiles(const core::SqliteDb& db,
 }  // namespace
 
 Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
-                                 const std::filesystem::path& exports_dir, const core::TimeZone& zone) {
+                                 const std::filesystem::path& exports_dir,
+                                 const core::TimeZone& zone, const ExportTuning& tuning) {
   MFX_ASSIGN_OR_RETURN(auto db, core::SqliteDb::OpenReadOnly(case_db));
   std::error_code ec;
   std::filesystem::create_directories(exports_dir, ec);
@@ -1006,12 +1207,7 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
       s.kind = k.kind;
       s.column = c;
       s.descr = Describe(k.kind, c);
-      // In TimelineColumn's order.
-      s.row_sql = "SELECT \"" + c + "_us\" AS us, id, app, " + SummarySql(k.kind) +
-                  " AS message, src_domain, src_path, src_table, src_rowid, \"" + c +
-                  "_raw\" AS raw, \"" + c + "_encoding\" AS enc, deleted, " +
-                  (has_floating && FloatingField(c) ? "floating" : "0") + " AS floating FROM \"" +
-                  k.kind + "\" WHERE id >= ?1 AND \"" + c + "_us\" IS NOT NULL ORDER BY id";
+      s.floating = has_floating && FloatingField(c);
       streams.push_back(std::move(s));
     }
   }
@@ -1030,7 +1226,8 @@ Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
   if (!streams.empty()) {
     timeline = std::thread([&] {
       try {
-        timeline_files = WriteTimeline(case_db, streams, exports_dir, zone, direct);
+        timeline_files =
+            WriteTimeline(case_db, streams, exports_dir, zone, direct, tuning.timeline_sort_bytes);
         if (!timeline_files) return;
         auto own = core::SqliteDb::OpenReadOnly(case_db);
         if (!own) {

@@ -10,6 +10,7 @@
 //   exports/timeline.csv   the same, Timesketch columns first: message, datetime, timestamp_desc
 // Kinds without records get no files.
 
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -25,8 +26,17 @@ struct ExportFiles {
   std::map<std::string, uint64_t> bytes;       // file name → bytes written
 };
 
+// How the exports use memory. The defaults are for real cases; tests shrink them to take the
+// paths a large case takes.
+struct ExportTuning {
+  // Bytes of timeline rows sorted in memory; more are sorted in runs written to an unnamed file
+  // in the exports folder and merged (the benchmark case's 850k rows take about 150 MB).
+  size_t timeline_sort_bytes = 32u << 20;
+};
+
 Result<ExportFiles> WriteExports(const std::filesystem::path& case_db,
-                                 const std::filesystem::path& exports_dir, const core::TimeZone& zone);
+                                 const std::filesystem::path& exports_dir,
+                                 const core::TimeZone& zone, const ExportTuning& tuning = {});
 
 // A spreadsheet-safe CSV cell (RFC 4180 quoting; formula prefix neutralised).
 std::string CsvCell(std::string_view value);

@@ -4,7 +4,9 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 #include <catch2/catch.hpp>
 
@@ -422,4 +424,108 @@ TEST_CASE("timeline message of a call without a direction", "[reports][exports]"
   REQUIRE(lines.size() == 1);
   CHECK(nlohmann::json::parse(lines[0])["message"] ==
         "direction unknown voice call +15550100 (12.0 s)");
+}
+
+// A large case's timeline is sorted in runs written to a file and merged; a small one in memory.
+// Both must give the same bytes, in the timeline's order, each row pointing at its record. The
+// records' times are drawn so that many rows tie on time (across kinds, parsers and columns), and
+// their ids do not follow their times.
+TEST_CASE("the timeline sorted in runs on disk equals the one sorted in memory",
+          "[reports][exports]") {
+  TempDir tmp;
+  const auto db_path = tmp / "artifacts.sqlite";
+  auto db = CaseDatabase::Create(db_path);
+  REQUIRE(db);
+  uint64_t lcg = 12345;
+  auto next = [&lcg](uint64_t n) {
+    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<int64_t>((lcg >> 33) % n);
+  };
+  // (kind, source rowid, timestamp_desc) → the time written, as the generator's own record.
+  std::map<std::tuple<std::string, int64_t, std::string>, int64_t> expected;
+  auto at = [&](int64_t cocoa) { return core::FromCocoaSecondsInt(cocoa); };
+  for (int64_t i = 1; i <= 300; ++i) {
+    parsers::Message m = SampleMessage();
+    m.parser = i % 3 == 0 ? "whatsapp/1.0" : "sms/1.0";
+    m.source.rowid = i;
+    m.text = i % 7 == 0    ? "with, a \"quote\"\nand a line"
+             : i % 11 == 0 ? "bad:\xFF"
+                           : "text " + std::to_string(i);
+    const int64_t t = 700000000 + next(120);
+    m.time = at(t);
+    expected[{"messages", i, "Message sent/received"}] = t;
+    m.read_time = std::nullopt;
+    if (i % 2 == 0) {
+      const int64_t read = t + next(5);
+      m.read_time = at(read);
+      expected[{"messages", i, "Message read"}] = read;
+    }
+    if (i % 3 == 0) {
+      const int64_t delivered = t + next(3);
+      m.delivered_time = at(delivered);
+      expected[{"messages", i, "Message delivered"}] = delivered;
+    }
+    (*db)->Add(std::move(m));
+    if (i % 3 == 0) {  // contacts arrive between the messages
+      parsers::Contact c;
+      c.app = "Contacts";
+      c.parser = "contacts/1.0";
+      c.source = {
+          "HomeDomain", "Library/AddressBook/AddressBook.sqlitedb", "ab", "ABPerson", i, ""};
+      c.first_name = "Name, " + std::to_string(i);
+      const int64_t created = 700000000 + next(120), modified = created + next(60);
+      c.time = at(created);
+      c.modified = at(modified);
+      expected[{"contacts", i, "Contact created"}] = created;
+      expected[{"contacts", i, "Contact modified"}] = modified;
+      (*db)->Add(std::move(c));
+    }
+  }
+  REQUIRE((*db)->Finish());
+  auto zone = core::TimeZone::Load("America/New_York");
+  REQUIRE(zone);
+  REQUIRE(WriteExports(db_path, tmp / "memory", *zone));
+  ExportTuning small;
+  small.timeline_sort_bytes = 4096;  // a few dozen rows per run
+  REQUIRE(WriteExports(db_path, tmp / "runs", *zone, small));
+
+  for (const char* name : {"timeline.jsonl", "timeline.csv", "messages.jsonl", "contacts.jsonl"}) {
+    INFO(name);
+    CHECK(ReadAll(tmp / "runs" / name) == ReadAll(tmp / "memory" / name));
+  }
+  // Nothing of the sort is left beside the exports.
+  std::set<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(tmp / "runs")) {
+    files.insert(e.path().filename().string());
+  }
+  CHECK(files == std::set<std::string>{"contacts.csv", "contacts.jsonl", "messages.csv",
+                                       "messages.jsonl", "timeline.csv", "timeline.jsonl"});
+
+  std::map<std::string, std::vector<std::string>> records;
+  for (const char* kind : {"messages", "contacts"}) {
+    records[kind] = Lines(tmp / "runs" / (std::string(kind) + ".jsonl"));
+  }
+  const auto lines = Lines(tmp / "runs" / "timeline.jsonl");
+  CHECK(lines.size() == expected.size());
+  std::map<std::tuple<std::string, int64_t, std::string>, int64_t> seen;
+  std::tuple<std::string, std::string, std::string, int64_t> last;  // datetime, kind, parser, id
+  for (const auto& line : lines) {
+    const auto row = nlohmann::json::parse(line);
+    const std::string kind = row["kind"];
+    const auto record =
+        nlohmann::json::parse(records.at(kind).at(row["record_id"].get<size_t>() - 1));
+    const int64_t rowid = row["source"]["rowid"];
+    CHECK(record["source"]["rowid"] == rowid);
+    const std::string desc = row["timestamp_desc"];
+    // Whole seconds only: the ISO texts all have one length, so their byte order is time order.
+    const std::string datetime = row["datetime"];
+    seen[{kind, rowid, desc}] = std::stoll(row["raw"].get<std::string>());  // Cocoa seconds
+    // (time, kind, parser, record) never goes back; the timeline lists a record's columns in
+    // column order, so only a tie on all four may repeat.
+    const std::tuple<std::string, std::string, std::string, int64_t> key{
+        datetime, kind, record["parser"].get<std::string>(), row["record_id"].get<int64_t>()};
+    CHECK(last <= key);
+    last = key;
+  }
+  CHECK(seen == expected);
 }
