@@ -1,6 +1,7 @@
 #include "tests/test_support.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -28,6 +29,12 @@ TempDir::~TempDir() {
   std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::add, ec);
   std::filesystem::remove_all(path_, ec);
+}
+
+ProcessTempDir::ProcessTempDir() : owner_(::getpid()), dir_(std::make_unique<TempDir>()) {}
+
+ProcessTempDir::~ProcessTempDir() {
+  if (::getpid() != owner_) (void)dir_.release();  // a forked child: leave the parent's folder
 }
 
 }  // namespace mfx::testing

@@ -68,10 +68,10 @@ struct TestPki {
 
 // Made once per test process with the stock openssl command.
 inline const TestPki& Pki() {
-  static TempDir* holder = new TempDir();  // lives for the process
+  static ProcessTempDir holder;
   static const TestPki pki = [] {
     TestPki p;
-    p.dir = holder->path() / "pki";
+    p.dir = holder / "pki";
     fs::create_directories(p.dir);
     const std::string d = ShellQuote(p.dir.string()) + "/";
     WriteAllText(p.dir / "ca.ext",

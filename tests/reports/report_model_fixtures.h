@@ -72,8 +72,9 @@ inline AnalyzedCase AnalyzeGenerated(const fs::path& parent, const std::string& 
 inline AnalyzedCase& SharedAnalyzedCase() {
   // One analyzed case per test process for the read-only checks (generation + analysis take a
   // few seconds); tests that change a case make their own.
-  static TempDir* dir = new TempDir();
-  static AnalyzedCase* c = new AnalyzedCase(AnalyzeGenerated(dir->path(), "html,csv,jsonl,case,kml"));
+  static ProcessTempDir dir;
+  static AnalyzedCase* c =
+      new AnalyzedCase(AnalyzeGenerated(dir.path(), "html,csv,jsonl,case,kml"));
   return *c;
 }
 

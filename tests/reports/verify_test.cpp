@@ -24,8 +24,8 @@ namespace fs = std::filesystem;
 
 // One pristine signed case per test binary run; each test copies it.
 const testing::SealedCase& Pristine() {
-  static TempDir* holder = new TempDir();
-  static const testing::SealedCase c = testing::BuildSealedCase(holder->path(), /*sign=*/true);
+  static testing::ProcessTempDir holder;
+  static const testing::SealedCase c = testing::BuildSealedCase(holder.path(), /*sign=*/true);
   return c;
 }
 
