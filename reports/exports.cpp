@@ -94,13 +94,17 @@ class OutFile {
   uint64_t bytes_ = 0;
 };
 
-// Text of a column as valid UTF-8: the column's own bytes when they are (no copy), else the
-// SanitizeUtf8 copy in `scratch`.
-std::string_view CleanText(const Statement& st, int i, std::string& scratch) {
-  const std::string_view v = st.Text(i);
+// A text as valid UTF-8: its own bytes when they are (no copy), else the SanitizeUtf8 copy in
+// `scratch`.
+std::string_view CleanText(std::string_view v, std::string& scratch) {
   if (IsValidUtf8(v)) return v;
   scratch = SanitizeUtf8(v);
   return scratch;
+}
+
+// Text of a column as valid UTF-8, as above.
+std::string_view CleanText(const Statement& st, int i, std::string& scratch) {
+  return CleanText(st.Text(i), scratch);
 }
 
 // The decimal digits of `v`, as std::to_string writes them, without a temporary string.
@@ -267,8 +271,7 @@ void AppendLocalTime(std::string& out, int64_t us, bool floating, const core::Ti
 
 // A text into both lines: a JSON string, and a CSV cell appended where the caller put its comma.
 void AppendText(std::string_view text, std::string& scratch, std::string& json, std::string& csv) {
-  std::string_view v = text;
-  if (!IsValidUtf8(v)) v = scratch = SanitizeUtf8(text);
+  const std::string_view v = CleanText(text, scratch);
   AppendJsonString(json, v);
   AppendCsvCell(csv, v);
 }
@@ -1010,7 +1013,8 @@ Result<ExportFiles> WriteTimeline(const std::filesystem::path& case_db,
         parser = static_cast<size_t>(it - parsers.begin());
         last_parser.assign(p);
       }
-      if (row >= (uint64_t{1} << kOrderRowBits) || seen[parser] >= UINT32_MAX) {
+      if (row >= (uint64_t{1} << kOrderRowBits) ||
+          seen[parser] >= std::numeric_limits<uint32_t>::max()) {
         return Fail(ErrorCode::kInternal, "timeline export: more records of a kind than it counts");
       }
       TimelineFields f;
